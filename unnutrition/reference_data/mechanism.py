@@ -1,0 +1,186 @@
+"""Facts about UN Nutrition itself, from the UN Nutrition brief on country
+coordination (2022) and the mechanism's public membership list.
+
+Plain data: the loader (`services.py` beside this file) turns it into rows.
+Countries, regions and subdivisions are not here: they come from pycountry and
+country_converter.
+"""
+
+import datetime as dt
+
+# (acronym, official name, kind, membership, headquarters, website, extra)
+AGENCIES = [
+    ("FAO", "Food and Agriculture Organization of the United Nations", "specialized_agency", "founding",
+     "Rome", "https://www.fao.org", {"hosts_secretariat": True}),
+    ("IAEA", "International Atomic Energy Agency", "related_organization", "member",
+     "Vienna", "https://www.iaea.org", {}),
+    ("IFAD", "International Fund for Agricultural Development", "specialized_agency", "founding",
+     "Rome", "https://www.ifad.org", {}),
+    ("OHCHR", "Office of the United Nations High Commissioner for Human Rights", "secretariat_office", "member",
+     "Geneva", "https://www.ohchr.org", {}),
+    ("SR-Food", "Special Rapporteur on the right to food", "special_procedure", "member",
+     "Geneva", "https://www.ohchr.org/en/special-procedures/sr-food", {}),
+    ("UNDP", "United Nations Development Programme", "fund_programme", "member",
+     "New York", "https://www.undp.org", {}),
+    ("UN DESA", "United Nations Department of Economic and Social Affairs", "secretariat_office", "member",
+     "New York", "https://www.un.org/en/desa", {}),
+    ("UNEP", "United Nations Environment Programme", "fund_programme", "member",
+     "Nairobi", "https://www.unep.org", {}),
+    ("UN-Habitat", "United Nations Human Settlements Programme", "fund_programme", "member",
+     "Nairobi", "https://unhabitat.org", {}),
+    ("UNHCR", "Office of the United Nations High Commissioner for Refugees", "fund_programme", "member",
+     "Geneva", "https://www.unhcr.org", {}),
+    ("UNICEF", "United Nations Children's Fund", "fund_programme", "founding",
+     "New York", "https://www.unicef.org", {}),
+    ("UNIDO", "United Nations Industrial Development Organization", "specialized_agency", "member",
+     "Vienna", "https://www.unido.org", {}),
+    ("OCHA", "United Nations Office for the Coordination of Humanitarian Affairs", "secretariat_office", "member",
+     "New York", "https://www.unocha.org", {}),
+    ("WFP", "World Food Programme", "fund_programme", "founding",
+     "Rome", "https://www.wfp.org", {}),
+    ("WHO", "World Health Organization", "specialized_agency", "founding",
+     "Geneva", "https://www.who.int", {}),
+    ("CGIAR", "CGIAR System Organization", "research_organization", "associate",
+     "Montpellier", "https://www.cgiar.org",
+     {"membership_through": "Alliance of Bioversity International and CIAT"}),
+]  # fmt: skip
+
+# Regional offices that sit in teams in their agency's place.
+REGIONAL_OFFICES = [
+    ("PAHO", "Pan American Health Organization", "WHO", "Washington, D.C.", "https://www.paho.org"),
+]
+
+# Steering Committee: five founding seats, two rotating seats (as of December 2022).
+STEERING_COMMITTEE = [
+    ("FAO", "founding", None, None),
+    ("IFAD", "founding", None, None),
+    ("UNICEF", "founding", None, None),
+    ("WFP", "founding", None, None),
+    ("WHO", "founding", None, None),
+    ("IAEA", "rotating", None, dt.date(2022, 12, 31)),
+    ("UNEP", "rotating", None, dt.date(2022, 12, 31)),
+]
+
+CHAIRS = [
+    {
+        "person": {"name": "Naoko Yamamoto", "honorific": "Dr", "agency": "WHO",
+                   "title": "Assistant Director-General, Universal Health Coverage / Healthier Populations, WHO"},
+        "agency": "WHO",
+        "position": "Assistant Director-General for Universal Health Coverage / Healthier Populations",
+        "start_date": dt.date(2021, 1, 1),
+        "end_date": dt.date(2022, 12, 31),
+    },
+]  # fmt: skip
+
+# The four networks of the SUN Movement's Global Support System.
+SUN_NETWORKS = [
+    ("UN Nutrition", "UNN"),
+    ("SUN Civil Society Network", "CSN"),
+    ("SUN Donor Network", "SDN"),
+    ("SUN Business Network", "SBN"),
+]
+
+# SUN regional hubs: (name, city, ISO alpha-3 of the host country).
+SUN_HUBS = [
+    ("SUN regional hub Bangkok", "Bangkok", "THA"),
+    ("SUN regional hub Dakar", "Dakar", "SEN"),
+    ("SUN regional hub Nairobi", "Nairobi", "KEN"),
+    ("SUN regional hub Panama", "Panama City", "PAN"),
+]
+
+# Humanitarian clusters that teams link with, with their global lead agencies.
+CLUSTERS = [
+    ("Nutrition", ["UNICEF"]),
+    ("Food Security", ["FAO", "WFP"]),
+    ("Health", ["WHO"]),
+    ("Water, Sanitation and Hygiene (WASH)", ["UNICEF"]),
+]
+
+# Joint action areas (the Latin America and Caribbean group's four, plus the
+# emergency nutrition coordination both worked examples mention).
+ACTION_AREAS = [
+    ("evidence", "Evidence generation", "Studies, overviews and data that inform joint action."),
+    ("advocacy", "Advocacy", "Joint positions and messages for nutrition as a political priority."),
+    ("knowledge", "Information and knowledge management", "Sharing knowledge, tools and lessons among partners."),
+    ("capacity", "Capacity strengthening",
+     "Technical support to national institutions to implement, monitor and coordinate national and local responses."),
+    ("emergency", "Emergency nutrition coordination",
+     "Joint nutrition action in emergencies, with the humanitarian clusters."),
+]  # fmt: skip
+
+# Latin America and the Caribbean is the UN M49 intermediate region made of these.
+LAC_REGION = "Latin America and the Caribbean"
+LAC_SUBREGIONS = ["Caribbean", "Central America", "South America"]
+
+CAMBODIA = {
+    "team": {
+        "name": "UN Nutrition Cambodia",
+        "kind": "country",
+        "country": "KHM",
+        "works_with_resident_coordinator": True,
+        "notes": (
+            "Cooperation is formalised by an annual workplan and terms of reference; agencies meet regularly. "
+            "Among the first countries to finish the operational roadmap of the Global Action Plan on Child "
+            "Wasting. Provincial working groups coordinate food security and nutrition, with agencies "
+            "supporting different provinces."
+        ),
+    },
+    "members": ["FAO", "UNICEF", "WFP", "WHO"],
+    "conveners": [{"role": "convener", "agency": "WFP", "start_date": None, "end_date": None}],
+    "sun": {
+        "focal_point": {
+            "name": "Sok Silo",
+            "honorific": "H.E.",
+            "title": "Secretary-General, Council for Agricultural and Rural Development",
+            "organization": "Council for Agricultural and Rural Development (CARD)",
+            "country": "KHM",
+        },
+        "networks": {
+            "UNN": "UN Nutrition Cambodia",
+            "CSN": "Civil Society Alliance",
+            "SBN": "SUN Business Network Cambodia",
+            "SDN": "SUN Donor Network Cambodia",
+        },
+    },
+    "platforms": [
+        {
+            "name": "Technical Working Group for Food Security and Nutrition",
+            "government_led": True,
+            "is_sun_platform": True,
+        },
+    ],
+    "national_frameworks": [
+        ("Second National Strategy for Food Security and Nutrition", 2019, 2023),
+        ("Cambodia Roadmap for Food Systems for Sustainable Development 2030", None, 2030),
+    ],
+    "terms_of_reference": "Terms of reference of the UN Nutrition team in Cambodia",
+    "resources": [
+        {
+            "source": "Joint proposals developed through UN Nutrition",
+            "amount": "3500000.00",
+            "currency": "USD",
+            "purpose": "Operational roadmap of the Global Action Plan on Child Wasting",
+        },
+    ],
+}
+
+LATIN_AMERICA = {
+    "team": {
+        "name": "Latin America and Caribbean regional nutrition group",
+        "kind": "regional",
+        "region": LAC_REGION,
+        "meeting_frequency": "monthly",
+        "notes": (
+            "Regional nutrition teams of member agencies and other partners. Coordinates closely with the "
+            "Regional Inter-Agency Coordination Group for Latin America and the Caribbean. Runs webinars, e.g. "
+            "technical support to Haiti on the Global Action Plan on Child Wasting and the annual regional "
+            "overview of food security and nutrition."
+        ),
+    },
+    "members": ["FAO", "PAHO", "UNICEF", "WFP"],
+    "conveners": [{"role": "convener", "agency": "UNICEF", "start_date": None, "end_date": None}],
+    "action_areas": ["evidence", "advocacy", "knowledge", "capacity", "emergency"],
+    "clusters": ["Food Security", "Health", "Water, Sanitation and Hygiene (WASH)"],
+}
+
+TEAMS = [CAMBODIA, LATIN_AMERICA]

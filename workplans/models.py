@@ -1,0 +1,380 @@
+"""Annual joint workplans, their activities and the money behind them."""
+
+import pycountry
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from unnutrition.models import TimeStamped
+
+
+def validate_currency(value: str):
+    if pycountry.currencies.get(alpha_3=value) is None:
+        raise ValidationError(_("%(code)s is not an ISO 4217 currency code."), params={"code": value})
+
+
+def money_field(verbose_name):
+    return models.DecimalField(
+        verbose_name, max_digits=14, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
+
+
+def non_negative(prefix: str, *fields: str) -> list:
+    return [
+        models.CheckConstraint(
+            condition=Q(**{f"{field}__gte": 0}),
+            name=f"{prefix}_{field}_not_negative",
+            violation_error_message=_("Amounts of money cannot be negative."),
+        )
+        for field in fields
+    ]
+
+
+class ActionArea(models.Model):
+    """A joint action area (evidence generation, advocacy, ...)."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("action area")
+        verbose_name_plural = _("action areas")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SdgGoal(models.Model):
+    number = models.PositiveSmallIntegerField(
+        _("number"), unique=True, validators=[MinValueValidator(1), MaxValueValidator(17)]
+    )
+    title = models.CharField(_("title"), max_length=300)
+
+    class Meta:
+        verbose_name = _("SDG")
+        verbose_name_plural = _("SDGs")
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"SDG {self.number}"
+
+
+class SdgTarget(models.Model):
+    """A target from the official list of SDG targets (A/RES/71/313)."""
+
+    code = models.CharField(_("code"), max_length=6, unique=True)
+    goal = models.ForeignKey(SdgGoal, verbose_name=_("goal"), on_delete=models.PROTECT, related_name="targets")
+    text = models.TextField(_("text"))
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("SDG target")
+        verbose_name_plural = _("SDG targets")
+        ordering = ["position"]
+
+    def __str__(self):
+        return self.code
+
+
+class NationalFramework(models.Model):
+    """A national policy or strategy that joint work is aligned to."""
+
+    country = models.ForeignKey(
+        "countries.Country", verbose_name=_("country"), on_delete=models.CASCADE, related_name="national_frameworks"
+    )
+    name = models.CharField(_("name"), max_length=300)
+    start_year = models.PositiveSmallIntegerField(_("from"), null=True, blank=True)
+    end_year = models.PositiveSmallIntegerField(_("to"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("national framework")
+        verbose_name_plural = _("national frameworks")
+        ordering = ["country__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "name"],
+                name="national_framework_unique",
+                violation_error_message=_("This framework is already recorded for this country."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_year__isnull=True) | Q(start_year__isnull=True) | Q(end_year__gte=F("start_year")),
+                name="national_framework_end_after_start",
+                violation_error_message=_("The end year must be on or after the start year."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CooperationFramework(models.Model):
+    """A UN Sustainable Development Cooperation Framework (formerly UNDAF)."""
+
+    country = models.ForeignKey(
+        "countries.Country",
+        verbose_name=_("country"),
+        on_delete=models.CASCADE,
+        related_name="cooperation_frameworks",
+    )
+    start_year = models.PositiveSmallIntegerField(_("from"))
+    end_year = models.PositiveSmallIntegerField(_("to"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Cooperation Framework")
+        verbose_name_plural = _("Cooperation Frameworks")
+        ordering = ["country__name", "-start_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "start_year"],
+                name="cooperation_framework_unique",
+                violation_error_message=_("This country already has a Cooperation Framework starting that year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_year__gte=F("start_year")),
+                name="cooperation_framework_end_after_start",
+                violation_error_message=_("The end year must be on or after the start year."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.country} UNSDCF {self.start_year}-{self.end_year}"
+
+
+class CooperationOutcome(models.Model):
+    framework = models.ForeignKey(
+        CooperationFramework, verbose_name=_("framework"), on_delete=models.CASCADE, related_name="outcomes"
+    )
+    code = models.CharField(_("code"), max_length=20)
+    title = models.CharField(_("title"), max_length=500)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Cooperation Framework outcome")
+        verbose_name_plural = _("Cooperation Framework outcomes")
+        ordering = ["framework", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "code"],
+                name="cooperation_outcome_unique",
+                violation_error_message=_("This framework already has an outcome with this code."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+
+class Workplan(TimeStamped):
+    """A team's annual joint workplan: draft -> submitted -> endorsed."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        ENDORSED = "endorsed", _("Endorsed")
+
+    team = models.ForeignKey("teams.Team", verbose_name=_("team"), on_delete=models.PROTECT, related_name="workplans")
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    endorsed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("endorsed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    endorsed_at = models.DateTimeField(_("endorsed"), null=True, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("workplan")
+        verbose_name_plural = _("workplans")
+        ordering = ["-year", "team__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "year"],
+                name="workplan_one_per_team_and_year",
+                violation_error_message=_("This team already has a workplan for this year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000) & Q(year__lte=2100),
+                name="workplan_year_plausible",
+                violation_error_message=_("The year must be between 2000 and 2100."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="endorsed") | Q(endorsed_at__isnull=False),
+                name="workplan_endorsed_has_date",
+                violation_error_message=_("An endorsed workplan records when it was endorsed."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(submitted_at__isnull=False),
+                name="workplan_submitted_has_date",
+                violation_error_message=_("A submitted workplan records when it was submitted."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.team} {self.year}"
+
+
+class Activity(TimeStamped):
+    class Status(models.TextChoices):
+        PIPELINE = "pipeline", _("Pipeline")
+        IMPLEMENTATION = "implementation", _("Implementation")
+        FINALISATION = "finalisation", _("Finalisation")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
+        SUSPENDED = "suspended", _("Suspended")
+
+    workplan = models.ForeignKey(
+        Workplan, verbose_name=_("workplan"), on_delete=models.CASCADE, related_name="activities"
+    )
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    action_area = models.ForeignKey(
+        ActionArea, verbose_name=_("action area"), on_delete=models.PROTECT, related_name="activities"
+    )
+    lead_agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("lead agency"), on_delete=models.PROTECT, related_name="led_activities"
+    )
+    participating_agencies = models.ManyToManyField(
+        "agencies.Agency", verbose_name=_("participating agencies"), blank=True, related_name="activities"
+    )
+    sdg_targets = models.ManyToManyField(
+        SdgTarget, verbose_name=_("SDG targets"), blank=True, related_name="activities"
+    )
+    national_frameworks = models.ManyToManyField(
+        NationalFramework, verbose_name=_("national frameworks"), blank=True, related_name="activities"
+    )
+    cooperation_outcome = models.ForeignKey(
+        CooperationOutcome,
+        verbose_name=_("Cooperation Framework outcome"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+    )
+    is_national = models.BooleanField(_("national coverage"), default=True)
+    subdivisions = models.ManyToManyField(
+        "countries.Subdivision", verbose_name=_("provinces"), blank=True, related_name="activities"
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    currency = models.CharField(_("currency"), max_length=3, default="USD", validators=[validate_currency])
+    budget_required = money_field(_("budget required"))
+    budget_available = money_field(_("budget available"))
+    budget_spent = money_field(_("budget spent"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PIPELINE)
+    last_progress_at = models.DateTimeField(_("last progress update"), null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(m2m_fields=[participating_agencies, sdg_targets, national_frameworks, subdivisions])
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["workplan", "start_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="activity_end_after_start",
+                violation_error_message=_("The end date must be on or after the start date."),
+            ),
+            *non_negative("activity", "budget_required", "budget_available", "budget_spent"),
+        ]
+        indexes = [models.Index(fields=["status", "end_date"]), models.Index(fields=["last_progress_at"])]
+
+    def __str__(self):
+        return self.title
+
+
+class ProgressUpdate(TimeStamped):
+    """A dated note on how far an activity got."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="progress_updates"
+    )
+    reported_on = models.DateField(_("reported on"))
+    percent_complete = models.PositiveSmallIntegerField(
+        _("percent complete"), validators=[MaxValueValidator(100)]
+    )
+    status = models.CharField(_("status at the time"), max_length=16, choices=Activity.Status.choices)
+    text = models.TextField(_("progress"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="progress_updates",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
+        ordering = ["activity", "-reported_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent_complete__lte=100),
+                name="progress_percent_at_most_100",
+                violation_error_message=_("Progress cannot exceed 100%."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.activity} {self.reported_on}"
+
+
+class ResourceMobilised(TimeStamped):
+    """Money a team raised jointly (e.g. USD 3.5 million for the child-wasting roadmap)."""
+
+    team = models.ForeignKey(
+        "teams.Team", verbose_name=_("team"), on_delete=models.CASCADE, related_name="resources_mobilised"
+    )
+    workplan = models.ForeignKey(
+        Workplan,
+        verbose_name=_("workplan"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resources_mobilised",
+    )
+    source = models.CharField(_("source"), max_length=300)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    currency = models.CharField(_("currency"), max_length=3, default="USD", validators=[validate_currency])
+    purpose = models.CharField(_("purpose"), max_length=500)
+    received_on = models.DateField(_("date"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("resources mobilised")
+        verbose_name_plural = _("resources mobilised")
+        ordering = ["team", "-received_on"]
+        constraints = non_negative("resource", "amount")
+
+    def __str__(self):
+        return f"{self.currency} {self.amount:,.0f} - {self.purpose}"

@@ -41,23 +41,35 @@ class TeamRoles:
 
 
 def team_roles(user) -> TeamRoles:
-    """The user's team roles, cached on the user object for the request."""
+    """The user's team roles, cached on the user object for the request.
+
+    A subnational group is run by the people of its country team, so its id
+    is added wherever its parent's is.
+    """
     cached = getattr(user, "_team_roles", None)
     if cached is not None:
         return cached
     roles = TeamRoles()
     person_id = getattr(user, "person_id", None)
     if user.is_authenticated and person_id:
-        from teams.models import ConvenerTerm, FocalPoint
+        from teams.models import ConvenerTerm, FocalPoint, Team
 
         today = timezone.localdate()
-        convener_of = ConvenerTerm.objects.filter(current_on(today), person_id=person_id).values_list(
-            "team_id", flat=True
+        convener_of = set(
+            ConvenerTerm.objects.filter(current_on(today), person_id=person_id).values_list("team_id", flat=True)
         )
-        focal_of = FocalPoint.objects.filter(
-            current_on(today), current_on(today, "member__"), person_id=person_id
-        ).values_list("member__team_id", flat=True)
-        roles = TeamRoles(frozenset(convener_of), frozenset(focal_of))
+        focal_point_of = set(
+            FocalPoint.objects.filter(
+                current_on(today), current_on(today, "member__"), person_id=person_id
+            ).values_list("member__team_id", flat=True)
+        )
+        for team_id, parent_id in Team.objects.filter(parent_id__in=convener_of | focal_point_of).values_list(
+            "pk", "parent_id"
+        ):
+            for ids in (convener_of, focal_point_of):
+                if parent_id in ids:
+                    ids.add(team_id)
+        roles = TeamRoles(frozenset(convener_of), frozenset(focal_point_of))
     user._team_roles = roles
     return roles
 
@@ -77,13 +89,10 @@ def role_of(user) -> str:
 
 
 def _team_id(obj) -> int | None:
-    """The team an object belongs to, for any team-scoped record."""
+    """The team a team-scoped record belongs to: a team, workplan, activity, member..."""
     from teams.models import Team
 
-    if obj is None:
-        return None
     if isinstance(obj, Team):
-        # A subnational group is run by its country team's people too.
         return obj.pk
     for path in ("team_id", "workplan.team_id", "activity.workplan.team_id", "member.team_id"):
         target = obj
@@ -94,23 +103,6 @@ def _team_id(obj) -> int | None:
         if target is not None:
             return target
     return None
-
-
-def _team_ids_with_parent(obj) -> set[int]:
-    """The object's team and, for a subnational group, its country team."""
-    from teams.models import Team
-
-    team_id = _team_id(obj)
-    if team_id is None:
-        return set()
-    ids = {team_id}
-    team = obj if isinstance(obj, Team) else None
-    parent_id = team.parent_id if team is not None else None
-    if parent_id is None and not isinstance(obj, Team):
-        parent_id = Team.objects.filter(pk=team_id).values_list("parent_id", flat=True).first()
-    if parent_id:
-        ids.add(parent_id)
-    return ids
 
 
 # --- predicates ---------------------------------------------------------------
@@ -128,12 +120,12 @@ def is_signed_in(user) -> bool:
 
 @rules.predicate
 def is_team_convener(user, obj) -> bool:
-    return is_signed_in(user) and bool(_team_ids_with_parent(obj) & team_roles(user).convener_of)
+    return is_signed_in(user) and _team_id(obj) in team_roles(user).convener_of
 
 
 @rules.predicate
 def is_team_focal_point(user, obj) -> bool:
-    return is_signed_in(user) and bool(_team_ids_with_parent(obj) & team_roles(user).focal_point_of)
+    return is_signed_in(user) and _team_id(obj) in team_roles(user).focal_point_of
 
 
 is_team_member = is_team_convener | is_team_focal_point

@@ -68,9 +68,7 @@ class Platform(TimeStamped):
         _("how well it functions"), max_length=16, choices=Functioning.choices, default=Functioning.UNKNOWN
     )
     chairing_ministry = models.CharField(_("chaired by"), max_length=300, blank=True)
-    meeting_frequency = models.CharField(
-        _("meets"), max_length=16, choices=MeetingFrequency.choices, blank=True
-    )
+    meeting_frequency = models.CharField(_("meets"), max_length=16, choices=MeetingFrequency.choices, blank=True)
     is_demo = models.BooleanField(_("demo record"), default=False, editable=False)
 
     history = HistoricalRecords()
@@ -206,9 +204,7 @@ class ConvenerTerm(Term):
         on_delete=models.PROTECT,
         related_name="convener_terms",
     )
-    by_resident_coordinator = models.BooleanField(
-        _("convened by the Resident Coordinator"), default=False
-    )
+    by_resident_coordinator = models.BooleanField(_("convened by the Resident Coordinator"), default=False)
     person = models.ForeignKey(
         "countries.Person",
         verbose_name=_("person"),
@@ -259,7 +255,10 @@ class ConvenerTerm(Term):
             overlapping = overlapping.filter(Q(end_date__isnull=True) | Q(end_date__gte=self.start_date))
         if overlapping.exists():
             raise ValidationError(
-                {"start_date": _("These dates overlap another %(role)s term of this team.") % {"role": self.get_role_display().lower()}}
+                {
+                    "start_date": _("These dates overlap another %(role)s term of this team.")
+                    % {"role": self.get_role_display().lower()}
+                }
             )
 
 
@@ -351,9 +350,7 @@ class TeamPlatform(models.Model):
 class TermsOfReference(TimeStamped):
     """A team's terms of reference, versioned by the date they were adopted."""
 
-    team = models.ForeignKey(
-        Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="terms_of_reference"
-    )
+    team = models.ForeignKey(Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="terms_of_reference")
     title = models.CharField(_("title"), max_length=200)
     adopted_on = models.DateField(_("adopted"), null=True, blank=True)
     document = models.FileField(_("document"), upload_to="terms_of_reference/", blank=True)

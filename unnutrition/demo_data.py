@@ -162,7 +162,10 @@ class Generator:
                 name=f"UN Nutrition {country.name}",
                 kind=Team.Kind.COUNTRY,
                 country=country,
-                established_on=dt.date(rng.randint(2015, first_year), rng.randint(1, 12), 1),
+                established_on=min(
+                    dt.date(rng.randint(2015, first_year), rng.randint(1, 12), 1),
+                    self.as_of - dt.timedelta(days=365),
+                ),
                 meeting_frequency=rng.choice([MeetingFrequency.MONTHLY, MeetingFrequency.QUARTERLY]),
                 works_with_resident_coordinator=rng.random() < 0.7,
                 is_demo=True,
@@ -185,9 +188,11 @@ class Generator:
             last = index == terms - 1
             end = None if last else min(start + dt.timedelta(days=rng.randint(365, 900)), self.as_of)
             if last and rng.random() < 0.1:
-                end = self.as_of - dt.timedelta(days=rng.randint(30, 200))
+                end = max(start, self.as_of - dt.timedelta(days=rng.randint(30, 200)))
             head = self.person(country, agency, f"Representative, {agency.acronym}")
-            batch.add(ConvenerTerm(team=team, role="convener", agency=agency, person=head, start_date=start, end_date=end))
+            batch.add(
+                ConvenerTerm(team=team, role="convener", agency=agency, person=head, start_date=start, end_date=end)
+            )
             if end is None or end >= self.as_of:
                 break
             start = end + dt.timedelta(days=1)
@@ -323,9 +328,9 @@ def generate_demo_data(countries: int, years: int, seed: int, as_of: dt.date | N
     generator = Generator(seed, list(range(as_of.year - years + 1, as_of.year + 1)), as_of)
     chosen = sorted(generator.rng.sample(candidates, min(countries, len(candidates))))
     subdivisions: dict[int, list[int]] = {}
-    for country_id, subdivision_id in Subdivision.objects.filter(country_id__in=chosen).values_list(
-        "country_id", "pk"
-    ).order_by("country_id", "code"):
+    for country_id, subdivision_id in (
+        Subdivision.objects.filter(country_id__in=chosen).values_list("country_id", "pk").order_by("country_id", "code")
+    ):
         subdivisions.setdefault(country_id, []).append(subdivision_id)
     for country in Country.objects.filter(pk__in=chosen).order_by("iso_alpha3"):
         generator.team(country, subdivisions.get(country.pk, []))

@@ -316,9 +316,7 @@ class ProgressUpdate(TimeStamped):
         Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="progress_updates"
     )
     reported_on = models.DateField(_("reported on"))
-    percent_complete = models.PositiveSmallIntegerField(
-        _("percent complete"), validators=[MaxValueValidator(100)]
-    )
+    percent_complete = models.PositiveSmallIntegerField(_("percent complete"), validators=[MaxValueValidator(100)])
     status = models.CharField(_("status at the time"), max_length=16, choices=Activity.Status.choices)
     text = models.TextField(_("progress"))
     author = models.ForeignKey(

@@ -7,20 +7,17 @@ GOALS = [
     (1, "End poverty in all its forms everywhere"),
     (
         2,
-        "End hunger, achieve food security and improved nutrition and promote "
-        "sustainable agriculture",
+        "End hunger, achieve food security and improved nutrition and promote sustainable agriculture",
     ),
     (3, "Ensure healthy lives and promote well-being for all at all ages"),
     (
         4,
-        "Ensure inclusive and equitable quality education and promote lifelong "
-        "learning opportunities for all",
+        "Ensure inclusive and equitable quality education and promote lifelong learning opportunities for all",
     ),
     (5, "Achieve gender equality and empower all women and girls"),
     (
         6,
-        "Ensure availability and sustainable management of water and sanitation for "
-        "all",
+        "Ensure availability and sustainable management of water and sanitation for all",
     ),
     (7, "Ensure access to affordable, reliable, sustainable and modern energy for all"),
     (
@@ -30,8 +27,7 @@ GOALS = [
     ),
     (
         9,
-        "Build resilient infrastructure, promote inclusive and sustainable "
-        "industrialization and foster innovation",
+        "Build resilient infrastructure, promote inclusive and sustainable industrialization and foster innovation",
     ),
     (10, "Reduce inequality within and among countries"),
     (
@@ -42,8 +38,7 @@ GOALS = [
     (13, "Take urgent action to combat climate change and its impacts"),
     (
         14,
-        "Conserve and sustainably use the oceans, seas and marine resources for "
-        "sustainable development",
+        "Conserve and sustainably use the oceans, seas and marine resources for sustainable development",
     ),
     (
         15,
@@ -59,8 +54,7 @@ GOALS = [
     ),
     (
         17,
-        "Strengthen the means of implementation and revitalize the Global Partnership "
-        "for Sustainable Development",
+        "Strengthen the means of implementation and revitalize the Global Partnership for Sustainable Development",
     ),
 ]
 
@@ -172,8 +166,7 @@ TARGETS = [
     ),
     (
         "3.1",
-        "By 2030, reduce the global maternal mortality ratio to less than 70 per "
-        "100,000 live births",
+        "By 2030, reduce the global maternal mortality ratio to less than 70 per 100,000 live births",
     ),
     (
         "3.2",
@@ -201,8 +194,7 @@ TARGETS = [
     ),
     (
         "3.6",
-        "By 2020, halve the number of global deaths and injuries from road traffic "
-        "accidents",
+        "By 2020, halve the number of global deaths and injuries from road traffic accidents",
     ),
     (
         "3.7",
@@ -324,8 +316,7 @@ TARGETS = [
     ),
     (
         "5.3",
-        "Eliminate all harmful practices, such as child, early and forced marriage "
-        "and female genital mutilation",
+        "Eliminate all harmful practices, such as child, early and forced marriage and female genital mutilation",
     ),
     (
         "5.4",
@@ -367,8 +358,7 @@ TARGETS = [
     ),
     (
         "6.1",
-        "By 2030, achieve universal and equitable access to safe and affordable "
-        "drinking water for all",
+        "By 2030, achieve universal and equitable access to safe and affordable drinking water for all",
     ),
     (
         "6.2",
@@ -409,18 +399,15 @@ TARGETS = [
     ),
     (
         "6.b",
-        "Support and strengthen the participation of local communities in improving "
-        "water and sanitation management",
+        "Support and strengthen the participation of local communities in improving water and sanitation management",
     ),
     (
         "7.1",
-        "By 2030, ensure universal access to affordable, reliable and modern energy "
-        "services",
+        "By 2030, ensure universal access to affordable, reliable and modern energy services",
     ),
     (
         "7.2",
-        "By 2030, increase substantially the share of renewable energy in the global "
-        "energy mix",
+        "By 2030, increase substantially the share of renewable energy in the global energy mix",
     ),
     ("7.3", "By 2030, double the global rate of improvement in energy efficiency"),
     (
@@ -473,8 +460,7 @@ TARGETS = [
     ),
     (
         "8.6",
-        "By 2020, substantially reduce the proportion of youth not in employment, "
-        "education or training",
+        "By 2020, substantially reduce the proportion of youth not in employment, education or training",
     ),
     (
         "8.7",
@@ -627,8 +613,7 @@ TARGETS = [
     ),
     (
         "11.1",
-        "By 2030, ensure access for all to adequate, safe and affordable housing and "
-        "basic services and upgrade slums",
+        "By 2030, ensure access for all to adequate, safe and affordable housing and basic services and upgrade slums",
     ),
     (
         "11.2",
@@ -645,8 +630,7 @@ TARGETS = [
     ),
     (
         "11.4",
-        "Strengthen efforts to protect and safeguard the world's cultural and natural "
-        "heritage",
+        "Strengthen efforts to protect and safeguard the world's cultural and natural heritage",
     ),
     (
         "11.5",
@@ -698,8 +682,7 @@ TARGETS = [
     ),
     (
         "12.2",
-        "By 2030, achieve the sustainable management and efficient use of natural "
-        "resources",
+        "By 2030, achieve the sustainable management and efficient use of natural resources",
     ),
     (
         "12.3",
@@ -716,8 +699,7 @@ TARGETS = [
     ),
     (
         "12.5",
-        "By 2030, substantially reduce waste generation through prevention, "
-        "reduction, recycling and reuse",
+        "By 2030, substantially reduce waste generation through prevention, reduction, recycling and reuse",
     ),
     (
         "12.6",
@@ -759,13 +741,11 @@ TARGETS = [
     ),
     (
         "13.1",
-        "Strengthen resilience and adaptive capacity to climate-related hazards and "
-        "natural disasters in all countries",
+        "Strengthen resilience and adaptive capacity to climate-related hazards and natural disasters in all countries",
     ),
     (
         "13.2",
-        "Integrate climate change measures into national policies, strategies and "
-        "planning",
+        "Integrate climate change measures into national policies, strategies and planning",
     ),
     (
         "13.3",
@@ -848,8 +828,7 @@ TARGETS = [
     ),
     (
         "14.b",
-        "Provide access for small-scale artisanal fishers to marine resources and "
-        "markets",
+        "Provide access for small-scale artisanal fishers to marine resources and markets",
     ),
     (
         "14.c",
@@ -937,13 +916,11 @@ TARGETS = [
     ),
     (
         "16.2",
-        "End abuse, exploitation, trafficking and all forms of violence against and "
-        "torture of children",
+        "End abuse, exploitation, trafficking and all forms of violence against and torture of children",
     ),
     (
         "16.3",
-        "Promote the rule of law at the national and international levels and ensure "
-        "equal access to justice for all",
+        "Promote the rule of law at the national and international levels and ensure equal access to justice for all",
     ),
     (
         "16.4",
@@ -958,13 +935,11 @@ TARGETS = [
     ),
     (
         "16.7",
-        "Ensure responsive, inclusive, participatory and representative "
-        "decision-making at all levels",
+        "Ensure responsive, inclusive, participatory and representative decision-making at all levels",
     ),
     (
         "16.8",
-        "Broaden and strengthen the participation of developing countries in the "
-        "institutions of global governance",
+        "Broaden and strengthen the participation of developing countries in the institutions of global governance",
     ),
     ("16.9", "By 2030, provide legal identity for all, including birth registration"),
     (
@@ -980,8 +955,7 @@ TARGETS = [
     ),
     (
         "16.b",
-        "Promote and enforce non-discriminatory laws and policies for sustainable "
-        "development",
+        "Promote and enforce non-discriminatory laws and policies for sustainable development",
     ),
     (
         "17.1",
@@ -1001,8 +975,7 @@ TARGETS = [
     ),
     (
         "17.3",
-        "Mobilize additional financial resources for developing countries from "
-        "multiple sources",
+        "Mobilize additional financial resources for developing countries from multiple sources",
     ),
     (
         "17.4",
@@ -1013,8 +986,7 @@ TARGETS = [
     ),
     (
         "17.5",
-        "Adopt and implement investment promotion regimes for least developed "
-        "countries",
+        "Adopt and implement investment promotion regimes for least developed countries",
     ),
     (
         "17.6",
@@ -1066,8 +1038,7 @@ TARGETS = [
     ),
     (
         "17.13",
-        "Enhance global macroeconomic stability, including through policy "
-        "coordination and policy coherence",
+        "Enhance global macroeconomic stability, including through policy coordination and policy coherence",
     ),
     ("17.14", "Enhance policy coherence for sustainable development"),
     (

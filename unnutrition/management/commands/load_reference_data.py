@@ -4,7 +4,9 @@ from unnutrition.reference_data.services import load_reference_data
 
 
 class Command(BaseCommand):
-    help = "Load UN Nutrition's reference data: agencies, governance, countries, SUN, SDG targets, worked-example teams."
+    help = (
+        "Load UN Nutrition's reference data: agencies, governance, countries, SUN, SDG targets, worked-example teams."
+    )
 
     def handle(self, *args, **options):
         counts = load_reference_data()

@@ -1,0 +1,116 @@
+"""load_reference_data: the mechanism's real facts, loaded once, and a second run changes nothing."""
+
+import datetime as dt
+
+import pytest
+from django.apps import apps
+
+from agencies.models import Agency, ChairTerm, SteeringCommitteeSeat
+from countries.models import Country, Region, Subdivision, SunMembership, SunRegionalHub
+from teams.models import ConvenerTerm, Team
+from unnutrition.reference_data.services import load_reference_data
+from workplans.models import ResourceMobilised, SdgTarget
+
+pytestmark = pytest.mark.django_db
+
+
+def row_counts():
+    return {m._meta.label: m.objects.count() for m in apps.get_models()}
+
+
+def test_second_run_adds_no_rows_and_no_history():
+    # The session fixture already ran the loader once.
+    before = row_counts()
+    assert load_reference_data() == {}
+    assert row_counts() == before
+    assert before["agencies.HistoricalAgency"] == 17  # one "created" entry per agency, none added since
+
+
+def test_a_changed_fact_is_restored_and_recorded_in_history():
+    wfp = Agency.objects.get(acronym="WFP")
+    wfp.name = "Typo"
+    wfp.save()
+    assert load_reference_data() == {"agencies.Agency updated": 1}
+    wfp.refresh_from_db()
+    assert wfp.name == "World Food Programme"
+    assert [h.name for h in wfp.history.all()[:2]] == ["World Food Programme", "Typo"]
+
+
+def test_the_sixteen_member_agencies_and_their_membership():
+    members = Agency.objects.exclude(membership="none")
+    assert members.count() == 16
+    assert set(members.filter(membership="founding").values_list("acronym", flat=True)) == {
+        "FAO", "IFAD", "UNICEF", "WFP", "WHO"
+    }  # fmt: skip
+    cgiar = Agency.objects.get(acronym="CGIAR")
+    assert cgiar.membership == "associate"
+    assert cgiar.membership_through == "Alliance of Bioversity International and CIAT"
+    assert Agency.objects.get(hosts_secretariat=True).acronym == "FAO"
+    paho = Agency.objects.get(acronym="PAHO")
+    assert paho.parent.acronym == "WHO" and paho.membership == "none"
+
+
+def test_steering_committee_and_first_chair():
+    seats = {(s.agency.acronym, s.seat_type, s.end_date) for s in SteeringCommitteeSeat.objects.all()}
+    assert seats == {
+        ("FAO", "founding", None), ("IFAD", "founding", None), ("UNICEF", "founding", None),
+        ("WFP", "founding", None), ("WHO", "founding", None),
+        ("IAEA", "rotating", dt.date(2022, 12, 31)), ("UNEP", "rotating", dt.date(2022, 12, 31)),
+    }  # fmt: skip
+    chair = ChairTerm.objects.get()
+    assert (chair.person.name, chair.agency.acronym) == ("Naoko Yamamoto", "WHO")
+    assert (chair.start_date.year, chair.end_date.year) == (2021, 2022)
+
+
+def test_every_iso_country_with_its_un_region():
+    assert Country.objects.count() == 249
+    assert Country.objects.filter(region__isnull=True).count() == 0
+    cambodia = Country.objects.get(iso_alpha3="KHM")
+    assert (cambodia.iso_alpha2, cambodia.iso_numeric, cambodia.region.name) == ("KH", "116", "South-eastern Asia")
+    assert cambodia.region.parent.name == "Asia"
+    lac = Region.objects.get(name="Latin America and the Caribbean")
+    assert lac.parent.name == "Americas"
+    assert Country.objects.get(iso_alpha3="HTI").region.parent == lac
+    assert Subdivision.objects.filter(country=cambodia).count() >= 25
+
+
+def test_sun_networks_hubs_and_cambodia_focal_point():
+    assert set(SunRegionalHub.objects.values_list("city", flat=True)) == {"Bangkok", "Dakar", "Nairobi", "Panama City"}
+    membership = SunMembership.objects.get(country__iso_alpha3="KHM")
+    assert membership.government_focal_point.name == "Sok Silo"
+    assert "Council for Agricultural and Rural Development" in membership.government_focal_point.title
+    assert set(membership.country.sun_networks.values_list("local_name", flat=True)) >= {"Civil Society Alliance"}
+
+
+def test_cambodia_team():
+    team = Team.objects.get(country__iso_alpha3="KHM", kind="country")
+    assert set(team.members.values_list("agency__acronym", flat=True)) == {"FAO", "UNICEF", "WFP", "WHO"}
+    assert team.current_convener().agency.acronym == "WFP"
+    platform = team.platforms.get()
+    assert platform.name == "Technical Working Group for Food Security and Nutrition" and platform.is_sun_platform
+    assert set(team.national_frameworks.values_list("name", flat=True)) == {
+        "Second National Strategy for Food Security and Nutrition",
+        "Cambodia Roadmap for Food Systems for Sustainable Development 2030",
+    }
+    resource = ResourceMobilised.objects.get(team=team)
+    assert (resource.amount, resource.currency) == (3_500_000, "USD")
+    assert team.terms_of_reference.exists()
+
+
+def test_latin_america_group():
+    team = Team.objects.get(kind="regional")
+    assert team.region.name == "Latin America and the Caribbean"
+    assert team.meeting_frequency == "monthly"
+    assert set(team.members.values_list("agency__acronym", flat=True)) == {"FAO", "PAHO", "UNICEF", "WFP"}
+    assert ConvenerTerm.objects.get(team=team).agency.acronym == "UNICEF"
+    assert team.action_areas.count() == 5
+    assert set(team.clusters.values_list("name", flat=True)) == {
+        "Food Security", "Health", "Water, Sanitation and Hygiene (WASH)"
+    }  # fmt: skip
+
+
+def test_official_sdg_targets():
+    assert SdgTarget.objects.count() == 169
+    assert SdgTarget.objects.get(code="2.2").goal.number == 2
+    assert "malnutrition" in SdgTarget.objects.get(code="2.2").text
+    assert list(SdgTarget.objects.filter(goal__number=17).values_list("code", flat=True))[-1] == "17.19"

@@ -7,7 +7,8 @@ from unnutrition.celery import app as celery_app
 pytestmark = pytest.mark.django_db
 
 
-def test_healthy_with_in_process_tasks(client):
+def test_healthy_with_in_process_tasks(client, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "in-process"}}

@@ -1,0 +1,53 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1:8000
+DEMO_ARGS ?= --countries 20 --years 3 --seed 1
+
+.PHONY: run test install lint format check setup-data bench-demo clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+## Set everything up on SQLite with in-process tasks and serve on 127.0.0.1:8000.
+run: install setup-data
+	$(PY) manage.py ensure_admin
+	@echo "Serving on http://$(HOST)/ (admin: http://$(HOST)/admin/)"
+	$(PY) manage.py runserver $(HOST)
+
+setup-data: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_reference_data
+	$(PY) manage.py generate_demo_data $(DEMO_ARGS)
+
+## The whole test suite (SQLite by default; PostgreSQL and Redis when DATABASE_URL/REDIS_URL are set).
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: install
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+
+## Time generate_demo_data at benchmark size (use DATABASE_URL for PostgreSQL).
+bench-demo: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_reference_data
+	$(PY) manage.py generate_demo_data --countries 200 --years 5 --seed 42
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

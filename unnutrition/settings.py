@@ -8,6 +8,7 @@ broker; `DJANGO_ENV=production` turns on the hardening and makes the secrets
 mandatory.
 """
 
+import datetime as dt
 import secrets
 from pathlib import Path
 
@@ -57,7 +58,9 @@ INSTALLED_APPS = [
     "simple_history",
     "django_filters",
     "rest_framework",
+    "knox",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "unnutrition",
     "accounts",
     "agencies",
@@ -106,6 +109,8 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A request that fails half-way writes nothing.
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -171,15 +176,58 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# --- Cache (API throttling) -----------------------------------------------
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 # --- REST framework ---------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Hashed, expiring tokens: "Authorization: Token <token>".
+        "knox.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "unnutrition.api.pagination.PageNumberPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["unnutrition.api.throttling.TokenRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "unnutrition.api.exceptions.exception_handler",
+    "DEFAULT_VERSIONING_CLASS": None,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# Requests per token (or per user for browser sessions), e.g. "5000/hour".
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="5000/hour")
+# Token requests (username and password) per client address.
+API_SIGN_IN_THROTTLE_RATE = env.str("API_SIGN_IN_THROTTLE_RATE", default="20/minute")
+REST_KNOX = {
+    "TOKEN_TTL": dt.timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=90)),
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "UN Nutrition Coordination Portal API",
+    "DESCRIPTION": (
+        "Rosters of UN Nutrition teams, annual joint workplans and their activities, and the Secretariat "
+        "dashboard. Authenticate with a session or with `Authorization: Token <token>`; obtain a token "
+        "with `POST /api/v1/auth/token/`."
+    ),
     "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "WorkplanStatusEnum": "workplans.models.Workplan.Status",
+        "ActivityStatusEnum": "workplans.models.Activity.Status",
+    },
 }
 
 # --- E-mail -----------------------------------------------------------------

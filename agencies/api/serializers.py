@@ -1,0 +1,29 @@
+from rest_framework import serializers
+
+from agencies.models import Agency
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="acronym", read_only=True, help_text="For a regional office.")
+    steering_committee = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Agency
+        fields = [
+            "acronym",
+            "name",
+            "kind",
+            "membership",
+            "membership_through",
+            "parent",
+            "hosts_secretariat",
+            "headquarters",
+            "website",
+            "steering_committee",
+        ]
+
+    def get_steering_committee(self, agency) -> list[dict]:
+        return [
+            {"seat": seat.seat_type, "start_date": seat.start_date, "end_date": seat.end_date}
+            for seat in agency.sc_seats.all()
+        ]

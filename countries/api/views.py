@@ -1,0 +1,32 @@
+from django.db.models import OuterRef, Subquery
+
+from countries.filtersets import CountryFilterSet
+from countries.models import Country
+from teams.models import Team
+from unnutrition.api.viewsets import ReadOnlyViewSet
+
+from .serializers import CountrySerializer
+
+
+class CountryViewSet(ReadOnlyViewSet):
+    """Every ISO 3166 country and territory, with its UN region, SUN status and country team."""
+
+    queryset = (
+        Country.objects.select_related("region__parent__parent", "sun_membership__government_focal_point")
+        .annotate(
+            country_team_id=Subquery(
+                Team.objects.filter(country=OuterRef("pk"), kind="country", is_active=True).values("pk")[:1]
+            )
+        )
+        .order_by("name")
+    )
+    serializer_class = CountrySerializer
+    filterset_class = CountryFilterSet
+    lookup_field = "iso_alpha3"
+    lookup_value_regex = "[A-Za-z]{3}"
+    search_fields = ["name", "official_name", "iso_alpha3", "iso_alpha2"]
+    ordering_fields = ["name", "iso_alpha3"]
+
+    def get_object(self):
+        self.kwargs[self.lookup_field] = self.kwargs[self.lookup_field].upper()
+        return super().get_object()

@@ -1,0 +1,61 @@
+import django_filters
+from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from .models import Country, Region
+from .selectors import region_with_descendants
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class RegionFilter(django_filters.ModelChoiceFilter):
+    """`?region=africa` matches the region and every region inside it.
+
+    `field_names` are the paths from the filtered model to a region; a row
+    matches when any of them is inside the region.
+    """
+
+    def __init__(self, *args, field_names=("region",), **kwargs):
+        self.field_names = field_names
+        kwargs.setdefault("queryset", Region.objects.all())
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("help_text", "Region code, e.g. africa, latin-america-and-the-caribbean, south-eastern-asia.")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        ids = region_with_descendants(value)
+        condition = Q()
+        for name in self.field_names:
+            condition |= Q(**{f"{name}__in": ids})
+        return qs.filter(condition).distinct() if len(self.field_names) > 1 else qs.filter(condition)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class CountryCodeFilter(django_filters.ModelMultipleChoiceFilter):
+    """`?country=KHM` (repeat for several) by ISO 3166 alpha-3 code."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Country.objects.all())
+        kwargs.setdefault("to_field_name", "iso_alpha3")
+        # django-filter compares the path with the to_field value, so point it there.
+        kwargs["field_name"] = f"{kwargs.get('field_name', 'country')}__iso_alpha3"
+        kwargs.setdefault("help_text", "ISO 3166-1 alpha-3 code, e.g. KHM; repeat for several.")
+        super().__init__(*args, **kwargs)
+
+
+class CountryFilterSet(django_filters.FilterSet):
+    region = RegionFilter()
+    sun_member = django_filters.BooleanFilter(
+        field_name="sun_membership", lookup_expr="isnull", exclude=True, help_text="In the SUN Movement."
+    )
+    has_team = django_filters.BooleanFilter(method="filter_has_team", help_text="Has an active country team.")
+
+    class Meta:
+        model = Country
+        fields = ["region", "sun_member", "has_team"]
+
+    def filter_has_team(self, queryset, name, value):
+        with_team = Q(teams__kind="country", teams__is_active=True)
+        return queryset.filter(with_team) if value else queryset.exclude(with_team)

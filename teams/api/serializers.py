@@ -1,0 +1,189 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.permissions import can_view_team_contacts
+from countries.api.serializers import SunStatusSerializer, sun_status
+from teams.models import ConvenerTerm, FocalPoint, Team, TeamMember, TeamPlatform
+from teams.selectors import current_term
+
+
+class ConvenerTermSerializer(serializers.ModelSerializer):
+    agency = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
+    person = serializers.CharField(source="person.__str__", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = ConvenerTerm
+        fields = ["role", "agency", "by_resident_coordinator", "person", "start_date", "end_date"]
+
+
+class FocalPointSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="person.name")
+    title = serializers.CharField(source="person.title")
+    email = serializers.SerializerMethodField(help_text="Only for your own teams (or the Secretariat); else null.")
+    phone = serializers.SerializerMethodField(help_text="Only for your own teams (or the Secretariat); else null.")
+
+    class Meta:
+        model = FocalPoint
+        fields = ["name", "title", "email", "phone", "is_primary", "start_date", "end_date"]
+
+    def _visible(self) -> bool:
+        return self.context.get("contacts_visible", False)
+
+    def get_email(self, focal_point) -> str | None:
+        return focal_point.person.email if self._visible() else None
+
+    def get_phone(self, focal_point) -> str | None:
+        return focal_point.person.phone if self._visible() else None
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    agency = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
+    agency_name = serializers.CharField(source="agency.name")
+    focal_points = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TeamMember
+        fields = ["agency", "agency_name", "start_date", "end_date", "focal_points"]
+
+    @extend_schema_field(FocalPointSerializer(many=True))
+    def get_focal_points(self, member):
+        return FocalPointSerializer(member.focal_points.all(), many=True, context=self.context).data
+
+
+class PlatformLinkSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="platform.name")
+    government_led = serializers.BooleanField(source="platform.government_led")
+    is_sun_platform = serializers.BooleanField(source="platform.is_sun_platform")
+    functioning = serializers.CharField(source="platform.functioning")
+    chairing_ministry = serializers.CharField(source="platform.chairing_ministry")
+    meeting_frequency = serializers.CharField(source="platform.meeting_frequency")
+
+    class Meta:
+        model = TeamPlatform
+        fields = [
+            "name",
+            "government_led",
+            "is_sun_platform",
+            "functioning",
+            "chairing_ministry",
+            "meeting_frequency",
+            "since",
+        ]
+
+
+class RosterSerializer(serializers.ModelSerializer):
+    """A team's roster: conveners now and before, members and focal points, platforms."""
+
+    country = serializers.SlugRelatedField(slug_field="iso_alpha3", read_only=True)
+    country_name = serializers.CharField(source="country.name", read_only=True, allow_null=True, default=None)
+    region = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    convener = serializers.SerializerMethodField()
+    co_convener = serializers.SerializerMethodField()
+    convener_history = ConvenerTermSerializer(source="convener_terms", many=True, read_only=True)
+    members = serializers.SerializerMethodField()
+    platforms = PlatformLinkSerializer(source="platform_links", many=True, read_only=True)
+    clusters = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    action_areas = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    national_frameworks = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    sun = serializers.SerializerMethodField()
+    contacts_visible = serializers.SerializerMethodField(help_text="Whether e-mails and phones are shown to you.")
+
+    class Meta:
+        model = Team
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "country",
+            "country_name",
+            "region",
+            "parent",
+            "is_active",
+            "established_on",
+            "meeting_frequency",
+            "works_with_resident_coordinator",
+            "convener",
+            "co_convener",
+            "convener_history",
+            "members",
+            "platforms",
+            "clusters",
+            "action_areas",
+            "national_frameworks",
+            "sun",
+            "contacts_visible",
+            "updated_at",
+        ]
+
+    def _contacts_visible(self, team) -> bool:
+        request = self.context.get("request")
+        return bool(request) and can_view_team_contacts(request.user, team)
+
+    @extend_schema_field(ConvenerTermSerializer(allow_null=True))
+    def get_convener(self, team):
+        term = current_term(team, ConvenerTerm.Role.CONVENER)
+        return ConvenerTermSerializer(term).data if term else None
+
+    @extend_schema_field(ConvenerTermSerializer(allow_null=True))
+    def get_co_convener(self, team):
+        term = current_term(team, ConvenerTerm.Role.CO_CONVENER)
+        return ConvenerTermSerializer(term).data if term else None
+
+    @extend_schema_field(MemberSerializer(many=True))
+    def get_members(self, team):
+        context = {**self.context, "contacts_visible": self._contacts_visible(team)}
+        return MemberSerializer(team.members.all(), many=True, context=context).data
+
+    @extend_schema_field(SunStatusSerializer(allow_null=True))
+    def get_sun(self, team):
+        return sun_status(team.country) if team.country_id else None
+
+    def get_contacts_visible(self, team) -> bool:
+        return self._contacts_visible(team)
+
+
+CSV_HEADER = [
+    "team_id",
+    "team",
+    "kind",
+    "country",
+    "region",
+    "convener",
+    "co_convener",
+    "agency",
+    "focal_point",
+    "title",
+    "email",
+    "phone",
+    "focal_point_since",
+]
+
+
+def roster_rows(teams, user):
+    """One CSV row per focal point (or per member agency without one)."""
+    for team in teams:
+        visible = can_view_team_contacts(user, team)
+        convener = current_term(team, ConvenerTerm.Role.CONVENER)
+        co_convener = current_term(team, ConvenerTerm.Role.CO_CONVENER)
+        region = team.region or (team.country.region if team.country_id else None)
+        base = {
+            "team_id": team.pk,
+            "team": team.name,
+            "kind": team.kind,
+            "country": team.country.iso_alpha3 if team.country_id else "",
+            "region": region.name if region else "",
+            "convener": str(convener.agency or "Resident Coordinator") if convener else "",
+            "co_convener": str(co_convener.agency or "Resident Coordinator") if co_convener else "",
+        }
+        for member in team.members.all():
+            focal_points = list(member.focal_points.all()) or [None]
+            for fp in focal_points:
+                yield {
+                    **base,
+                    "agency": member.agency.acronym,
+                    "focal_point": fp.person.name if fp else "",
+                    "title": fp.person.title if fp else "",
+                    "email": fp.person.email if fp and visible else "",
+                    "phone": fp.person.phone if fp and visible else "",
+                    "focal_point_since": fp.start_date if fp and fp.start_date else "",
+                }

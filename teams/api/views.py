@@ -1,0 +1,47 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework_csv.renderers import CSVStreamingRenderer
+
+from teams.filtersets import TeamFilterSet
+from teams.selectors import roster_queryset
+from unnutrition.api.viewsets import ReadOnlyViewSet
+
+from .serializers import CSV_HEADER, RosterSerializer, roster_rows
+
+
+class RosterCSVRenderer(CSVStreamingRenderer):
+    header = CSV_HEADER
+    format = "csv"
+
+
+class TeamViewSet(ReadOnlyViewSet):
+    """Team rosters: conveners now and before, member agencies, focal points, platforms.
+
+    E-mail and phone of focal points are shown for the caller's own teams (all
+    teams for the Secretariat) and null elsewhere. `?format=csv` returns the
+    rosters of every matching team as CSV, one row per focal point.
+    """
+
+    queryset = roster_queryset()
+    serializer_class = RosterSerializer
+    filterset_class = TeamFilterSet
+    search_fields = ["name", "country__name", "country__iso_alpha3"]
+    ordering_fields = ["name", "country__name", "updated_at"]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, RosterCSVRenderer]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "format", OpenApiTypes.STR, enum=["json", "csv"], description="csv: one row per focal point"
+            )
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        if request.accepted_renderer.format == "csv":
+            teams = self.filter_queryset(self.get_queryset())
+            response = Response(roster_rows(teams, request.user))
+            response["Content-Disposition"] = 'attachment; filename="rosters.csv"'
+            return response
+        return super().list(request, *args, **kwargs)

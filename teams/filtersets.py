@@ -1,0 +1,40 @@
+import django_filters
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from agencies.models import Agency
+from countries.filtersets import CountryCodeFilter, RegionFilter
+from unnutrition.models import current_on
+
+from .models import ConvenerTerm, Team
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class AgencyCodeFilter(django_filters.ModelMultipleChoiceFilter):
+    """`?agency=WFP` by acronym; repeat for several."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Agency.objects.all())
+        kwargs.setdefault("to_field_name", "acronym")
+        kwargs.setdefault("help_text", "Agency acronym, e.g. WFP; repeat for several.")
+        kwargs.setdefault("distinct", True)
+        if kwargs.get("field_name"):
+            kwargs["field_name"] = f"{kwargs['field_name']}__acronym"
+        super().__init__(*args, **kwargs)
+
+
+class TeamFilterSet(django_filters.FilterSet):
+    country = CountryCodeFilter(field_name="country")
+    region = RegionFilter(field_names=("region", "country__region"))
+    agency = AgencyCodeFilter(field_name="members__agency", help_text="Teams where this agency is a member.")
+    has_convener = django_filters.BooleanFilter(method="filter_has_convener", help_text="Has a convener today.")
+
+    class Meta:
+        model = Team
+        fields = ["country", "region", "agency", "kind", "is_active", "has_convener"]
+
+    def filter_has_convener(self, queryset, name, value):
+        running = ConvenerTerm.objects.filter(current_on(timezone.localdate()), team=OuterRef("pk"), role="convener")
+        return queryset.filter(Exists(running)) if value else queryset.exclude(Exists(running))

@@ -1,0 +1,75 @@
+"""POST /api/v1/auth/token/: a user obtains a token; DELETE revokes the one presented."""
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from knox.auth import TokenAuthentication
+from knox.models import AuthToken
+from rest_framework import permissions, serializers, status
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+
+class CredentialsSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send as 'Authorization: Token <token>'. Shown once; stored hashed.")
+    expiry = serializers.DateTimeField(allow_null=True)
+
+
+class SignInRateThrottle(SimpleRateThrottle):
+    """Guessing passwords through the token endpoint is slowed per address."""
+
+    scope = "sign-in"
+
+    def get_rate(self):
+        return settings.API_SIGN_IN_THROTTLE_RATE
+
+    def get_cache_key(self, request, view):
+        if request.method != "POST":
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class TokenView(APIView):
+    authentication_classes = [TokenAuthentication]
+    throttle_classes = [SignInRateThrottle]
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [permissions.AllowAny()]
+        return [permissions.IsAuthenticated()]
+
+    @extend_schema(
+        auth=[],
+        request=CredentialsSerializer,
+        responses={
+            200: TokenSerializer,
+            400: OpenApiResponse(description="Missing fields or wrong username or password."),
+        },
+    )
+    def post(self, request):
+        credentials = CredentialsSerializer(data=request.data)
+        credentials.is_valid(raise_exception=True)
+        user = authenticate(request, **credentials.validated_data)
+        if user is None or not user.is_active:
+            raise serializers.ValidationError({"non_field_errors": ["Unable to sign in with these credentials."]})
+        instance, token = AuthToken.objects.create(user)
+        return Response(TokenSerializer({"token": token, "expiry": instance.expiry}).data)
+
+    @extend_schema(
+        request=None,
+        responses={
+            204: OpenApiResponse(description="The token is revoked."),
+            400: inline_serializer("NoToken", {"detail": serializers.CharField()}),
+        },
+    )
+    def delete(self, request):
+        if not isinstance(request.auth, AuthToken):
+            return Response({"detail": "Send the token to revoke in the Authorization header."}, status=400)
+        request.auth.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,19 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, status
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The record changed since you read it: fetch it again, re-apply your change and retry."
+    default_code = "precondition_failed"
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus model validation errors (constraints, clean()) as 400s naming the field."""
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(
+            detail={k if k != "__all__" else "non_field_errors": v for k, v in detail.items()}
+        )
+    return drf_exception_handler(exc, context)

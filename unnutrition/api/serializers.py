@@ -1,0 +1,32 @@
+import copy
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+
+class ModelValidationMixin:
+    """Run the model's own validation (clean(), check and unique constraints) before saving.
+
+    DRF checks field types and unique-together, but not check constraints or
+    clean(): without this a rule the database enforces would surface as a 500
+    instead of a 400 naming the field.
+    """
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        m2m = {f.name for f in model._meta.many_to_many}
+        values = {k: v for k, v in attrs.items() if k not in m2m}
+        if self.instance is not None:
+            instance = copy.copy(self.instance)  # validate a copy; save() applies attrs later
+            for name, value in values.items():
+                setattr(instance, name, value)
+        else:
+            instance = model(**values)
+        try:
+            instance.full_clean(exclude=list(m2m))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(
+                {("non_field_errors" if k == "__all__" else k): v for k, v in exc.message_dict.items()}
+            ) from exc
+        return attrs

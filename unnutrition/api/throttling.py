@@ -1,0 +1,25 @@
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class TokenRateThrottle(SimpleRateThrottle):
+    """Limits each API token separately; a browser session counts per user.
+
+    Two scripts of one owner get a budget each, and revoking a noisy token
+    does not lock its owner out of the portal.
+    """
+
+    scope = "token"
+
+    def get_rate(self):
+        return settings.API_THROTTLE_RATE
+
+    def get_cache_key(self, request, view):
+        token = getattr(request.auth, "token_key", None)
+        if token:
+            ident = f"token:{token}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user:{request.user.pk}"
+        else:
+            ident = f"ip:{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -1,0 +1,20 @@
+"""/api/v1/ and the OpenAPI schema and docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from .auth import TokenView
+
+v1 = [
+    path("auth/token/", TokenView.as_view(), name="auth-token"),
+    path("", include("agencies.api.urls")),
+    path("", include("countries.api.urls")),
+    path("", include("teams.api.urls")),
+    path("", include("workplans.api.urls")),
+]
+
+urlpatterns = [
+    path("v1/", include((v1, "api"), namespace="v1")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

@@ -1,0 +1,95 @@
+"""Reads across teams and workplans: the Secretariat dashboard figures."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
+
+from countries.selectors import top_region_names
+from teams.models import ConvenerTerm, Team
+from unnutrition.models import current_on
+
+from .models import Activity, Workplan
+
+MONEY = {"required": Sum("budget_required"), "available": Sum("budget_available"), "spent": Sum("budget_spent")}
+
+
+def _money(row) -> dict:
+    return {key: row[key] or Decimal("0") for key in MONEY}
+
+
+def dashboard_summary(year: int) -> dict:
+    """The year's coordination figures, in a fixed number of aggregate queries."""
+    today = timezone.localdate()
+    running_convener = ConvenerTerm.objects.filter(current_on(today), team=OuterRef("pk"), role="convener")
+    teams = Team.objects.filter(is_active=True).annotate(has_convener=Exists(running_convener))
+    team_counts = teams.aggregate(
+        total=Count("pk"),
+        with_convener=Count("pk", filter=Q(has_convener=True)),
+        countries=Count("country", distinct=True, filter=Q(kind=Team.Kind.COUNTRY)),
+    )
+
+    workplans = Workplan.objects.filter(year=year)
+    by_status = dict.fromkeys(Workplan.Status.values, 0)
+    by_status.update(dict(workplans.values_list("status").annotate(n=Count("pk")).order_by()))
+    teams_without_workplan = teams.exclude(workplans__year=year).count()
+
+    activities = Activity.objects.filter(workplan__year=year)
+    by_area_status = [
+        {"action_area": row["action_area__code"], "status": row["status"], "count": row["count"]}
+        for row in activities.values("action_area__code", "status")
+        .annotate(count=Count("pk"))
+        .order_by("action_area__code", "status")
+    ]
+
+    top_region = top_region_names()
+    by_region: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(MONEY, Decimal("0")))
+    for row in (
+        activities.values("workplan__team__region_id", "workplan__team__country__region_id", "currency")
+        .annotate(**MONEY)
+        .order_by()
+    ):
+        region_id = row["workplan__team__region_id"] or row["workplan__team__country__region_id"]
+        key = (top_region.get(region_id, "Unassigned"), row["currency"])
+        for field, value in _money(row).items():
+            by_region[key][field] += value
+    by_area = [
+        {"action_area": row["action_area__code"], "currency": row["currency"], **_money(row)}
+        for row in activities.values("action_area__code", "currency").annotate(**MONEY).order_by("action_area__code")
+    ]
+
+    participation: dict[tuple, int] = defaultdict(int)
+    country = "workplan__team__country__iso_alpha3"
+    for row in (
+        activities.exclude(**{f"{country}__isnull": True})
+        .values("lead_agency__acronym", country)
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        participation[(row["lead_agency__acronym"], row[country])] += row["n"]
+    through = Activity.participating_agencies.through.objects.filter(activity__workplan__year=year)
+    for row in (
+        through.exclude(**{f"activity__{country}__isnull": True})
+        .values("agency__acronym", f"activity__{country}")
+        .annotate(n=Count("activity_id"))
+        .order_by()
+    ):
+        participation[(row["agency__acronym"], row[f"activity__{country}"])] += row["n"]
+
+    return {
+        "year": year,
+        "countries_with_active_team": team_counts["countries"],
+        "teams": team_counts["total"],
+        "teams_with_convener": team_counts["with_convener"],
+        "workplans_by_status": by_status,
+        "teams_without_workplan": teams_without_workplan,
+        "activities_by_action_area_and_status": by_area_status,
+        "budget_by_region": [
+            {"region": region, "currency": currency, **money} for (region, currency), money in sorted(by_region.items())
+        ],
+        "budget_by_action_area": by_area,
+        "participation": [
+            {"agency": agency, "country": iso3, "activities": n} for (agency, iso3), n in sorted(participation.items())
+        ],
+    }

@@ -64,3 +64,13 @@ def viewer_user(db):
 def fast_password_hashing(settings):
     # PBKDF2's deliberate slowness protects real passwords, not test ones.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(settings):
+    # Throttle counters and other cached state must not leak between tests
+    # (nor into a shared Redis), so each test gets an empty local cache.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()

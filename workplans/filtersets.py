@@ -24,7 +24,10 @@ class ActivityFilterSet(django_filters.FilterSet):
     team = django_filters.NumberFilter(field_name="workplan__team")
     year = django_filters.NumberFilter(field_name="workplan__year")
     action_area = django_filters.ModelMultipleChoiceFilter(
-        queryset=ActionArea.objects.all(), to_field_name="code", help_text="Action area code, e.g. capacity."
+        field_name="action_area__code",
+        queryset=ActionArea.objects.all(),
+        to_field_name="code",
+        help_text="Action area code, e.g. capacity.",
     )
     status = django_filters.MultipleChoiceFilter(choices=Activity.Status.choices)
     not_updated_since = django_filters.DateFilter(

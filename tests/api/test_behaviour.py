@@ -1,0 +1,404 @@
+"""What API clients rely on: tokens, conditional requests, CSV rosters, filters,
+clear errors on bad input, and a fixed number of queries per list."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from agencies.models import Agency
+from teams.models import ConvenerTerm, Team
+from unnutrition.demo_data import generate_demo_data
+from unnutrition.models import current_on
+from workplans.models import Activity
+
+from ..factories import make_activity, make_user, make_workplan
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def focal(cambodia):
+    return make_user("focal_point", cambodia, username="sophea", password="correct horse battery")
+
+
+@pytest.fixture
+def activity(cambodia):
+    return make_activity(make_workplan(cambodia, 2026), title="Cash-based transfers for nutrition")
+
+
+# --- tokens ----------------------------------------------------------------------------
+
+
+def test_obtain_use_and_revoke_a_token(focal):
+    client = APIClient()
+    response = client.post(
+        "/api/v1/auth/token/", {"username": "sophea", "password": "correct horse battery"}, format="json"
+    )
+    assert response.status_code == 200
+    token = response.json()["token"]
+    # Stored hashed: the token itself is nowhere in the table.
+    stored = AuthToken.objects.get(user=focal)
+    assert token not in (stored.digest, stored.token_key) and len(stored.digest) == 128
+
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/teams/").status_code == 200
+    assert client.delete("/api/v1/auth/token/").status_code == 204
+    assert client.get("/api/v1/teams/").status_code == 401
+    assert not AuthToken.objects.filter(user=focal).exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"username": "sophea", "password": "wrong"}, "non_field_errors", "Unable to sign in with these credentials."),
+        ({"username": "sophea"}, "password", "This field is required."),
+        ({"username": "x" * 500, "password": "p"}, "username", "Ensure this field has no more than 150 characters."),
+    ],
+)
+def test_token_request_errors_name_the_problem(body, field, message, focal):
+    response = APIClient().post("/api/v1/auth/token/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()[field] == [message]
+    assert not AuthToken.objects.exists()
+
+
+def test_a_bogus_token_is_401():
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert client.get("/api/v1/agencies/").status_code == 401
+
+
+def test_secretariat_issues_and_revokes_tokens_in_the_admin(client, focal):
+    staff = make_user("secretariat", is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    response = client.post("/admin/knox/authtoken/add/", {"user": focal.pk, "expiry": ""}, follow=True)
+    message = next(str(m) for m in response.context["messages"] if str(m).startswith("TOKEN "))
+    token = message.removeprefix("TOKEN ")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.get("/api/v1/agencies/").status_code == 200
+    AuthToken.objects.filter(user=focal).delete()  # revoke, as the admin's delete action does
+    assert api.get("/api/v1/agencies/").status_code == 401
+
+
+def test_throttling_counts_each_token_separately(settings, focal):
+    settings.API_THROTTLE_RATE = "3/minute"
+    first, second = APIClient(), APIClient()
+    first.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(focal)[1]}")
+    second.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(focal)[1]}")
+    assert [first.get("/api/v1/agencies/").status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert second.get("/api/v1/agencies/").status_code == 200
+
+
+def test_sign_in_attempts_are_throttled_per_address(settings, focal):
+    settings.API_SIGN_IN_THROTTLE_RATE = "2/minute"
+    client = APIClient()
+    codes = [
+        client.post("/api/v1/auth/token/", {"username": "sophea", "password": "guess"}, format="json").status_code
+        for _ in range(3)
+    ]
+    assert codes == [400, 400, 429]
+
+
+# --- conditional requests ----------------------------------------------------------------
+
+
+def test_etag_and_304_on_reads(api, focal, activity):
+    client = api(focal)
+    url = f"/api/v1/activities/{activity.pk}/"
+    first = client.get(url)
+    etag = first["ETag"]
+    assert etag.startswith('"')
+    unchanged = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert unchanged.status_code == 304
+    assert unchanged.content == b""
+    activity.title = "Changed elsewhere"
+    activity.save()
+    changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+
+
+def test_list_etag_changes_when_a_row_changes(api, focal, activity):
+    client = api(focal)
+    etag = client.get("/api/v1/activities/?country=KHM")["ETag"]
+    assert client.get("/api/v1/activities/?country=KHM", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    Activity.objects.filter(pk=activity.pk).update(status="closed")
+    assert client.get("/api/v1/activities/?country=KHM", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_stale_if_match_is_refused_with_412_and_changes_nothing(api, focal, cambodia, activity):
+    alice, bob = focal, make_user("focal_point", cambodia)
+    url = f"/api/v1/activities/{activity.pk}/"
+    etag = api(alice).get(url)["ETag"]
+    # Bob saves first, with the ETag he read.
+    saved = api(bob).patch(url, {"budget_spent": "10.00"}, format="json", HTTP_IF_MATCH=etag)
+    assert saved.status_code == 200
+    # Alice's write carries the older ETag: refused, not silently overwriting Bob's.
+    stale = api(alice).patch(url, {"title": "Alice's title"}, format="json", HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412
+    assert "changed since you read it" in stale.json()["detail"]
+    activity.refresh_from_db()
+    assert (activity.title, str(activity.budget_spent)) == ("Cash-based transfers for nutrition", "10.00")
+    # With the fresh ETag (returned by Bob's write and by a new read) it goes through.
+    assert saved["ETag"] == api(alice).get(url)["ETag"]
+    fresh = api(alice).patch(url, {"title": "Alice's title"}, format="json", HTTP_IF_MATCH=saved["ETag"])
+    assert fresh.status_code == 200
+
+
+def test_if_match_guards_workflow_actions_too(api, cambodia):
+    convener = make_user("convener", cambodia)
+    plan = make_workplan(cambodia, 2026)
+    url = f"/api/v1/workplans/{plan.pk}/"
+    etag = api(convener).get(url)["ETag"]
+    make_activity(plan)  # someone adds an activity meanwhile
+    response = api(convener).post(f"{url}submit/", HTTP_IF_MATCH=etag)
+    assert response.status_code == 412
+    plan.refresh_from_db()
+    assert plan.status == "draft"
+
+
+# --- CSV rosters ---------------------------------------------------------------------------
+
+
+def rows_of(response):
+    return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+
+def test_roster_csv_with_filters(api, cambodia, chad, focal):
+    make_user("focal_point", chad)
+    response = api(focal).get("/api/v1/teams/?format=csv&country=KHM")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert 'filename="rosters.csv"' in response["Content-Disposition"]
+    rows = rows_of(response)
+    assert {r["country"] for r in rows} == {"KHM"}
+    assert {r["agency"] for r in rows} == {"FAO", "UNICEF", "WFP", "WHO"}
+    mine = next(r for r in rows if r["focal_point"] == focal.person.name)
+    assert (mine["convener"], mine["email"], mine["region"]) == ("WFP", focal.person.email, "South-eastern Asia")
+
+
+def test_roster_csv_hides_other_teams_contacts(api, chad, focal):
+    other = make_user("focal_point", chad)
+    rows = rows_of(api(focal).get("/api/v1/teams/?format=csv&country=TCD"))
+    theirs = next(r for r in rows if r["focal_point"] == other.person.name)
+    assert theirs["email"] == "" and theirs["phone"] == ""
+
+
+def test_roster_csv_by_agency_and_region(api, focal):
+    generate_demo_data(countries=10, years=1, seed=4)
+    rows = rows_of(api(focal).get("/api/v1/teams/?format=csv&agency=WFP&region=latin-america-and-the-caribbean"))
+    teams = {r["team"] for r in rows}
+    assert "Latin America and Caribbean regional nutrition group" in teams
+    for team in teams:
+        assert any(r["agency"] == "WFP" for r in rows if r["team"] == team)
+
+
+# --- filters, search, ordering -----------------------------------------------------------
+
+
+def test_filters_by_country_agency_year_status_and_area(api, focal, cambodia, chad):
+    plan = make_workplan(cambodia, 2026)
+    make_activity(plan, title="Led by WFP", status="implementation")
+    make_activity(plan, title="Led by FAO", lead_agency=Agency.objects.get(acronym="FAO"))
+    make_activity(make_workplan(chad, 2026), title="Chad activity")
+    client = api(focal)
+
+    def titles(query):
+        response = client.get(f"/api/v1/activities/?{query}")
+        assert response.status_code == 200, response.content
+        return {row["title"] for row in response.json()["results"]}
+
+    assert titles("country=KHM") == {"Led by WFP", "Led by FAO"}
+    assert titles("country=KHM&country=TCD") == {"Led by WFP", "Led by FAO", "Chad activity"}
+    assert titles("country=KHM&agency=FAO") == {"Led by FAO"}
+    assert titles("status=implementation") == {"Led by WFP"}
+    assert titles("year=2025") == set()
+    assert titles("action_area=capacity&country=TCD") == {"Chad activity"}
+    assert titles("region=asia") == {"Led by WFP", "Led by FAO"}
+    assert titles("search=chad") == {"Chad activity"}
+    ordered = client.get("/api/v1/activities/?country=KHM&ordering=-title").json()["results"]
+    assert [r["title"] for r in ordered] == ["Led by WFP", "Led by FAO"]
+
+
+def test_team_filters(api, focal, chad):
+    client = api(focal)
+    names = lambda q: {t["name"] for t in client.get(f"/api/v1/teams/?{q}").json()["results"]}  # noqa: E731
+    assert names("country=KHM") == {"UN Nutrition Cambodia"}
+    assert names("region=south-eastern-asia") == {"UN Nutrition Cambodia"}
+    assert names("kind=regional") == {"Latin America and Caribbean regional nutrition group"}
+    assert names("agency=PAHO") == {"Latin America and Caribbean regional nutrition group"}
+    assert names("has_convener=false") == {chad.name}
+
+
+def test_countries_with_region_and_sun_status(api, focal):
+    client = api(focal)
+    khm = client.get("/api/v1/countries/khm/").json()
+    assert khm["region_path"] == ["Asia", "South-eastern Asia"]
+    assert khm["sun"] == {"member": True, "joined_on": None, "government_focal_point": "H.E. Sok Silo"}
+    sun = client.get("/api/v1/countries/?sun_member=true").json()
+    assert [c["iso_alpha3"] for c in sun["results"]] == ["KHM"]
+
+
+@pytest.mark.parametrize(
+    ("url", "field", "message"),
+    [
+        ("/api/v1/teams/?country=XXX", "country", "Select a valid choice. XXX is not one of the available choices."),
+        ("/api/v1/activities/?agency=NOPE", "agency", "Select a valid choice. NOPE is not one of the available choices."),
+        ("/api/v1/workplans/?region=atlantis", "region", "Select a valid choice. That choice is not one of the available choices."),
+        ("/api/v1/workplans/?year=twenty", "year", "Enter a number."),
+        ("/api/v1/activities/?status=done", "status", "Select a valid choice. done is not one of the available choices."),
+        ("/api/v1/dashboard/summary/?year=1800", "year", "Ensure this value is greater than or equal to 2000."),
+    ],
+)  # fmt: skip
+def test_bad_filters_are_400_naming_the_parameter(url, field, message, api, focal):
+    response = api(focal).get(url)
+    assert response.status_code == 400
+    assert response.json()[field] == [message]
+
+
+# --- bad input on writes -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"title": "Nul\x00byte"}, "title", "Null characters are not allowed."),
+        ({"title": "x" * 100_000}, "title", "Ensure this field has no more than 300 characters."),
+        ({"title": ""}, "title", "This field may not be blank."),
+        ({"budget_required": "-5"}, "budget_required", "Ensure this value is greater than or equal to 0."),
+        ({"budget_spent": "lots"}, "budget_spent", "A valid number is required."),
+        ({"budget_spent": "1e400"}, "budget_spent", "Ensure that there are no more than 14 digits in total."),
+        ({"start_date": "31/12/2026"}, "start_date", "Date has wrong format. Use one of these formats instead: YYYY-MM-DD."),
+        ({"lead_agency": "ACME"}, "lead_agency", "Object with acronym=ACME does not exist."),
+        ({"sdg_targets": ["2.2", "99.9"]}, "sdg_targets", "Object with code=99.9 does not exist."),
+        ({"currency": "XYZ"}, "currency", "XYZ is not an ISO 4217 currency code."),
+        ({"status": "finished"}, "status", '"finished" is not a valid choice.'),
+        ({"participating_agencies": "WHO"}, "participating_agencies", 'Expected a list of items but got type "str".'),
+        ({"end_date": "2026-01-01"}, "non_field_errors", "The end date must be on or after the start date."),
+        ({"is_national": False}, "subdivisions", "Name at least one province, or set is_national to true."),
+        ({"is_national": False, "subdivisions": ["TD-LC"]}, "subdivisions", "Not in this team's country: TD-LC."),
+        ({"participating_agencies": ["WFP"]}, "participating_agencies", "The lead agency is not also listed as participating."),
+    ],
+)  # fmt: skip
+def test_bad_activity_input_is_400_naming_the_field_and_changes_nothing(body, field, message, api, focal, activity):
+    before = Activity.objects.filter(pk=activity.pk).values().get()
+    response = api(focal).patch(f"/api/v1/activities/{activity.pk}/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert message in response.json()[field]
+    assert Activity.objects.filter(pk=activity.pk).values().get() == before
+
+
+def test_malformed_json_is_400(api, focal, activity):
+    response = api(focal).generic(
+        "PATCH", f"/api/v1/activities/{activity.pk}/", '{"title": ', content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "JSON parse error" in response.json()["detail"]
+
+
+def test_duplicate_workplan_year_is_400(api, focal, cambodia):
+    make_workplan(cambodia, 2027)
+    response = api(focal).post("/api/v1/workplans/", {"team": cambodia.pk, "year": 2027}, format="json")
+    assert response.status_code == 400
+    assert response.json()["non_field_errors"] == ["This team already has a workplan for this year."]
+
+
+# --- a fixed number of queries per list, whatever the page size ------------------------------
+
+LIST_URLS = [
+    "/api/v1/agencies/",
+    "/api/v1/countries/",
+    "/api/v1/teams/",
+    "/api/v1/workplans/",
+    "/api/v1/activities/",
+    "/api/v1/progress-updates/",
+    "/api/v1/resources-mobilised/",
+]
+
+
+@pytest.fixture
+def many_rows():
+    generate_demo_data(countries=60, years=1, seed=11)
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured), response.json()["results"]
+
+
+@pytest.mark.parametrize("url", LIST_URLS)
+def test_list_queries_do_not_grow_with_rows(url, many_rows, django_assert_max_num_queries):
+    # A token client: every request authenticates afresh, as a real client's does.
+    user = make_user("focal_point", Team.objects.get(name="UN Nutrition Cambodia"))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user)[1]}")
+    one, rows_one = queries_for(client, f"{url}?page_size=1")
+    fifty, rows_fifty = queries_for(client, f"{url}?page_size=50")
+    assert len(rows_one) == 1
+    assert len(rows_fifty) == min(50, client.get(url).json()["count"]) and len(rows_fifty) >= 17
+    assert one == fifty, f"{url}: {one} queries for 1 row, {fifty} for 50"
+    with django_assert_max_num_queries(16):
+        client.get(f"{url}?page_size=50")
+
+
+def test_workplan_detail_queries_do_not_grow_with_activities(api, cambodia, focal):
+    plan = make_workplan(cambodia, 2026)
+    client = api(focal)
+    make_activity(plan)
+    one, _ = queries_for_detail(client, plan)
+    for _ in range(49):
+        make_activity(plan)
+    fifty, body = queries_for_detail(client, plan)
+    assert len(body["activities"]) == 50
+    assert one == fifty
+
+
+def queries_for_detail(client, plan):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"/api/v1/workplans/{plan.pk}/")
+    return len(captured), response.json()
+
+
+def test_dashboard_summary_figures(api, cambodia, chad):
+    generate_demo_data(countries=5, years=1, seed=9)
+    plan = make_workplan(cambodia, 2026, status="submitted")
+    make_activity(plan, budget_required=1000, budget_available=600, budget_spent=100)
+    secretariat = make_user("secretariat")
+    with CaptureQueriesContext(connection) as captured:
+        body = api(secretariat).get("/api/v1/dashboard/summary/?year=2026").json()
+    assert len(captured) <= 12
+    activities = Activity.objects.filter(workplan__year=2026)
+    assert body["year"] == 2026
+    assert body["teams"] == 8  # Cambodia, Latin America, Chad, 5 demo teams
+    assert body["countries_with_active_team"] == 7
+    running = ConvenerTerm.objects.filter(current_on(dt.date.today()), role="convener", team__is_active=True)
+    assert body["teams_with_convener"] == running.values("team").distinct().count()
+    assert 2 <= body["teams_with_convener"] <= 7  # Chad has none
+    assert sum(body["workplans_by_status"].values()) == 6
+    assert body["workplans_by_status"]["submitted"] >= 1
+    assert body["teams_without_workplan"] == 2  # Latin America and Chad
+    assert sum(r["count"] for r in body["activities_by_action_area_and_status"]) == activities.count()
+    asia = next(r for r in body["budget_by_region"] if r["region"] == "Asia" and r["currency"] == "USD")
+    assert float(asia["required"]) >= 1000
+    total_required = sum(float(r["required"]) for r in body["budget_by_region"])
+    assert total_required == pytest.approx(float(sum(a.budget_required for a in activities)))
+    assert {"agency": "WFP", "country": "KHM", "activities": 1} in body["participation"]
+
+
+def test_api_docs_are_served_locally(client):
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in body
+    assert "cdn" not in body.lower()
+    schema = client.get("/api/schema/?format=json").json()
+    assert "/api/v1/teams/" in schema["paths"]

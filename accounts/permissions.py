@@ -166,6 +166,9 @@ submit_workplan = (is_secretariat | is_team_convener) & workplan_is_draft
 endorse_workplan = (is_secretariat | is_team_convener) & workplan_is_submitted
 reopen_workplan = (is_secretariat | is_team_convener) & workplan_not_draft
 manage_reference_data = is_secretariat
+# Country reports (roster, contacts, workplan) for the team's own people;
+# global and regional ones for the Secretariat.
+request_team_report = is_secretariat | is_team_member
 run_global_reports = is_secretariat
 issue_api_tokens = is_secretariat
 
@@ -180,6 +183,7 @@ RULES = {
     "endorse_workplan": endorse_workplan,
     "reopen_workplan": reopen_workplan,
     "manage_reference_data": manage_reference_data,
+    "request_team_report": request_team_report,
     "run_global_reports": run_global_reports,
     "issue_api_tokens": issue_api_tokens,
 }
@@ -225,6 +229,10 @@ def can_endorse_workplan(user, workplan) -> bool:
 
 def can_reopen_workplan(user, workplan) -> bool:
     return reopen_workplan.test(user, workplan)
+
+
+def can_request_team_report(user, team) -> bool:
+    return request_team_report.test(user, team)
 
 
 def can_manage_reference_data(user) -> bool:

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "countries",
     "teams",
     "workplans",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -13,4 +13,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("unnutrition.api.urls")),
+    path("reports/", include("reports.urls")),
 ]

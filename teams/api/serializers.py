@@ -76,7 +76,7 @@ class RosterSerializer(serializers.ModelSerializer):
 
     country = serializers.SlugRelatedField(slug_field="iso_alpha3", read_only=True)
     country_name = serializers.CharField(source="country.name", read_only=True, allow_null=True, default=None)
-    region = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    region = serializers.SerializerMethodField(help_text="The group's region, or its country's UN sub-region.")
     convener = serializers.SerializerMethodField()
     co_convener = serializers.SerializerMethodField()
     convener_history = ConvenerTermSerializer(source="convener_terms", many=True, read_only=True)
@@ -114,6 +114,10 @@ class RosterSerializer(serializers.ModelSerializer):
             "contacts_visible",
             "updated_at",
         ]
+
+    def get_region(self, team) -> str | None:
+        region = team.region or (team.country.region if team.country_id else None)
+        return region.slug if region else None
 
     def _contacts_visible(self, team) -> bool:
         request = self.context.get("request")

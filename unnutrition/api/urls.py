@@ -11,6 +11,7 @@ v1 = [
     path("", include("countries.api.urls")),
     path("", include("teams.api.urls")),
     path("", include("workplans.api.urls")),
+    path("", include("reports.api.urls")),
 ]
 
 urlpatterns = [

@@ -27,6 +27,12 @@ class Agency(TimeStamped):
 
     acronym = models.CharField(_("acronym"), max_length=32)
     name = models.CharField(_("official name"), max_length=200)
+    name_translations = models.JSONField(
+        _("name in other languages"),
+        default=dict,
+        blank=True,
+        help_text=_('Official names by language code, e.g. {"zh-hans": "世界粮食计划署"}.'),
+    )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     membership = models.CharField(_("membership"), max_length=16, choices=Membership.choices)
     membership_through = models.CharField(

@@ -1,5 +1,6 @@
 import django_filters
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -46,15 +47,27 @@ class CountryCodeFilter(django_filters.ModelMultipleChoiceFilter):
 
 
 class CountryFilterSet(django_filters.FilterSet):
-    region = RegionFilter()
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    region = RegionFilter(label=_("Region"))
     sun_member = django_filters.BooleanFilter(
-        field_name="sun_membership", lookup_expr="isnull", exclude=True, help_text="In the SUN Movement."
+        field_name="sun_membership",
+        lookup_expr="isnull",
+        exclude=True,
+        label=_("SUN country"),
+        help_text="In the SUN Movement.",
     )
-    has_team = django_filters.BooleanFilter(method="filter_has_team", help_text="Has an active country team.")
+    has_team = django_filters.BooleanFilter(
+        method="filter_has_team", label=_("Has a country team"), help_text="Has an active country team."
+    )
 
     class Meta:
         model = Country
-        fields = ["region", "sun_member", "has_team"]
+        fields = ["q", "region", "sun_member", "has_team"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value) | Q(official_name__icontains=value) | Q(iso_alpha3__iexact=value)
+        )
 
     def filter_has_team(self, queryset, name, value):
         with_team = Q(teams__kind="country", teams__is_active=True)

@@ -1,6 +1,7 @@
 import django_filters
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -26,14 +27,23 @@ class AgencyCodeFilter(django_filters.ModelMultipleChoiceFilter):
 
 
 class TeamFilterSet(django_filters.FilterSet):
-    country = CountryCodeFilter(field_name="country")
-    region = RegionFilter(field_names=("region", "country__region"))
-    agency = AgencyCodeFilter(field_name="members__agency", help_text="Teams where this agency is a member.")
-    has_convener = django_filters.BooleanFilter(method="filter_has_convener", help_text="Has a convener today.")
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    country = CountryCodeFilter(field_name="country", label=_("Country"))
+    region = RegionFilter(field_names=("region", "country__region"), label=_("Region"))
+    agency = AgencyCodeFilter(
+        field_name="members__agency", label=_("Member agency"), help_text="Teams where this agency is a member."
+    )
+    kind = django_filters.ChoiceFilter(choices=Team.Kind.choices, label=_("Kind"))
+    has_convener = django_filters.BooleanFilter(
+        method="filter_has_convener", label=_("Has a convener"), help_text="Has a convener today."
+    )
 
     class Meta:
         model = Team
-        fields = ["country", "region", "agency", "kind", "is_active", "has_convener"]
+        fields = ["q", "country", "region", "agency", "kind", "is_active", "has_convener"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(country__name__icontains=value))
 
     def filter_has_convener(self, queryset, name, value):
         running = ConvenerTerm.objects.filter(current_on(timezone.localdate()), team=OuterRef("pk"), role="convener")

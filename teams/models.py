@@ -181,6 +181,11 @@ class Team(TimeStamped):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("teams:detail", args=[self.pk])
+
     def current_convener(self, role="convener"):
         from django.utils import timezone
 

@@ -54,9 +54,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "django_filters",
+    "django_tables2",
     "rest_framework",
     "knox",
     "drf_spectacular",
@@ -97,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "unnutrition.context_processors.portal",
             ],
         },
     },
@@ -121,6 +124,10 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "home"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -143,10 +150,20 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+DJANGO_TABLES2_TEMPLATE = "django_tables2/semantic.html"
+DJANGO_TABLES2_PAGE_RANGE = 8
+
 # --- Static and media files ----------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Front-end packages come from npm at set-up (`make install` runs `npm ci`)
+# and are served from here under static/vendor/; nothing is loaded from a CDN.
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
+]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 # Outside production, serve static files straight from the app folders: no
@@ -257,3 +274,49 @@ if PRODUCTION:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
+
+# --- Reports (reports/) -------------------------------------------------------
+# Coordination reports are built by Celery jobs into MEDIA_ROOT/reports/.
+# A workplan is due by this day (MM-DD) of its year; later ones are flagged.
+REPORTS_WORKPLAN_DUE = env.str("REPORTS_WORKPLAN_DUE", default="03-31")
+# An activity under way with no progress update for this many days is flagged.
+REPORTS_STALE_ACTIVITY_DAYS = env.int("REPORTS_STALE_ACTIVITY_DAYS", default=90)
+# Failed jobs are retried this often, after about BACKOFF, 2xBACKOFF, ... seconds
+# (at most BACKOFF_MAX, which must stay below the broker's visibility timeout).
+REPORTS_MAX_RETRIES = env.int("REPORTS_MAX_RETRIES", default=3)
+REPORTS_RETRY_BACKOFF = env.int("REPORTS_RETRY_BACKOFF", default=15)
+REPORTS_RETRY_BACKOFF_MAX = env.int("REPORTS_RETRY_BACKOFF_MAX", default=600)
+# Seconds a job may run; below the visibility timeout, so a running job is never handed to a second worker.
+REPORTS_TIME_LIMIT = env.int("REPORTS_TIME_LIMIT", default=1800)
+# A queued or running run without any sign of life for this long is marked failed.
+REPORTS_ABANDONED_AFTER = env.int("REPORTS_ABANDONED_AFTER", default=3 * 3600)
+# Report files older than this many days are deleted with their run (0 keeps them).
+REPORTS_KEEP_DAYS = env.int("REPORTS_KEEP_DAYS", default=365)
+# Long lists are cut to this many rows in PDFs (print); XLSX and CSV have them all.
+REPORTS_PDF_MAX_ROWS = env.int("REPORTS_PDF_MAX_ROWS", default=300)
+# Tests only: seconds a job pauses after each step, so a test can kill a worker mid-job.
+REPORTS_TEST_DELAY = env.float("REPORTS_TEST_DELAY", default=0.0)
+
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # On the 1st of each month: the global overview as PDF, e-mailed to the Secretariat.
+        "reports-global-overview-monthly": {
+            "task": "reports.tasks.scheduled_report",
+            "schedule": crontab(minute=0, hour=5, day_of_month=1),
+            "kwargs": {"kind": "global", "format": "pdf"},
+        },
+        # Every Monday: the data-quality alerts as XLSX (lists to work through).
+        "reports-data-quality-weekly": {
+            "task": "reports.tasks.scheduled_report",
+            "schedule": crontab(minute=0, hour=5, day_of_week="mon"),
+            "kwargs": {"kind": "data_quality", "format": "xlsx"},
+        },
+        # Hourly housekeeping: runs nobody is working on any more, and old files.
+        "reports-housekeeping-hourly": {
+            "task": "reports.tasks.housekeeping",
+            "schedule": crontab(minute=17),
+        },
+    }
+)

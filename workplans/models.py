@@ -345,6 +345,12 @@ class ProgressUpdate(TimeStamped):
     def __str__(self):
         return f"{self.activity} {self.reported_on}"
 
+    def clean(self):
+        from django.utils import timezone
+
+        if self.reported_on and self.reported_on > timezone.localdate():
+            raise ValidationError({"reported_on": _("Progress cannot be reported for a future date.")})
+
 
 class ResourceMobilised(TimeStamped):
     """Money a team raised jointly (e.g. USD 3.5 million for the child-wasting roadmap)."""

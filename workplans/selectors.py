@@ -1,5 +1,6 @@
 """Reads across teams and workplans: the Secretariat dashboard figures."""
 
+import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
@@ -93,3 +94,41 @@ def dashboard_summary(year: int) -> dict:
             {"agency": agency, "country": iso3, "activities": n} for (agency, iso3), n in sorted(participation.items())
         ],
     }
+
+
+def attention_lists(year: int, stale_days: int = 90, limit: int = 20) -> dict:
+    """What needs the Secretariat's attention: teams without a convener, workplans
+    not submitted, activities without progress for `stale_days`."""
+    today = timezone.localdate()
+    running_convener = ConvenerTerm.objects.filter(current_on(today), team=OuterRef("pk"), role="convener")
+    no_convener = (
+        Team.objects.filter(is_active=True).exclude(Exists(running_convener)).select_related("country").order_by("name")
+    )
+    not_submitted = (
+        Workplan.objects.filter(year=year, status=Workplan.Status.DRAFT).select_related("team").order_by("team__name")
+    )
+    cutoff = timezone.now() - dt.timedelta(days=stale_days)
+    stale = (
+        Activity.objects.filter(status__in=["pipeline", "implementation", "finalisation"])
+        .filter(Q(last_progress_at__lt=cutoff) | Q(last_progress_at__isnull=True, created_at__lt=cutoff))
+        .select_related("workplan__team")
+        .order_by("last_progress_at", "id")
+    )
+    return {
+        "teams_without_convener": list(no_convener[:limit]),
+        "teams_without_convener_count": no_convener.count(),
+        "workplans_not_submitted": list(not_submitted[:limit]),
+        "workplans_not_submitted_count": not_submitted.count(),
+        "stale_activities": list(stale[:limit]),
+        "stale_activities_count": stale.count(),
+        "stale_days": stale_days,
+    }
+
+
+def covered_countries() -> dict[str, str]:
+    """ISO numeric code -> country name, for countries with an active team."""
+    return dict(
+        Team.objects.filter(is_active=True, country__isnull=False)
+        .values_list("country__iso_numeric", "country__name")
+        .distinct()
+    )

@@ -282,7 +282,7 @@ def test_bad_filters_are_400_naming_the_parameter(url, field, message, api, foca
         ({"status": "finished"}, "status", '"finished" is not a valid choice.'),
         ({"participating_agencies": "WHO"}, "participating_agencies", 'Expected a list of items but got type "str".'),
         ({"end_date": "2026-01-01"}, "non_field_errors", "The end date must be on or after the start date."),
-        ({"is_national": False}, "subdivisions", "Name at least one province, or set is_national to true."),
+        ({"is_national": False}, "subdivisions", "Name at least one province, or mark the activity as national."),
         ({"is_national": False, "subdivisions": ["TD-LC"]}, "subdivisions", "Not in this team's country: TD-LC."),
         ({"participating_agencies": ["WFP"]}, "participating_agencies", "The lead agency is not also listed as participating."),
     ],

@@ -45,6 +45,27 @@ AGENCIES = [
      {"membership_through": "Alliance of Bioversity International and CIAT"}),
 ]  # fmt: skip
 
+# Official Chinese names, as the UN Nutrition brief (seed 000, footnote 1) gives them.
+AGENCY_NAMES_ZH = {
+    "FAO": "联合国粮食及农业组织",
+    "IAEA": "国际原子能机构",
+    "IFAD": "国际农业发展基金",
+    "OHCHR": "联合国人权事务高级专员办事处",
+    "SR-Food": "食物权问题特别报告员",
+    "UNDP": "联合国开发计划署",
+    "UN DESA": "联合国经济和社会事务部",
+    "UNEP": "联合国环境规划署",
+    "UN-Habitat": "联合国人类住区规划署",
+    "UNHCR": "联合国难民事务高级专员办事处",
+    "UNICEF": "联合国儿童基金会",
+    "UNIDO": "联合国工业发展组织",
+    "OCHA": "联合国人道主义事务协调厅",
+    "WFP": "世界粮食计划署",
+    "WHO": "世界卫生组织",
+    "CGIAR": "国际农业研究磋商组织系统组织",
+    "PAHO": "泛美卫生组织",
+}
+
 # Regional offices that sit in teams in their agency's place.
 REGIONAL_OFFICES = [
     ("PAHO", "Pan American Health Organization", "WHO", "Washington, D.C.", "https://www.paho.org"),

@@ -149,6 +149,7 @@ class Loader:
                     "headquarters": hq,
                     "website": website,
                     "hosts_secretariat": extra.get("hosts_secretariat", False),
+                    "name_translations": {"zh-hans": mechanism.AGENCY_NAMES_ZH[acronym]},
                     "membership_through": extra.get("membership_through", ""),
                 },
             )
@@ -159,6 +160,7 @@ class Loader:
                 {
                     "name": name,
                     "kind": Agency.Kind.REGIONAL_OFFICE,
+                    "name_translations": {"zh-hans": mechanism.AGENCY_NAMES_ZH[acronym]},
                     "membership": Agency.Membership.NONE,
                     "parent": Agency.objects.get(acronym=parent),
                     "headquarters": hq,

@@ -1,5 +1,3 @@
-import datetime as dt
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -18,6 +16,7 @@ from workplans.models import (
     SdgTarget,
     Workplan,
 )
+from workplans.validation import activity_problems
 
 
 class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
@@ -208,30 +207,26 @@ class ActivityWriteSerializer(ModelValidationMixin, serializers.ModelSerializer)
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        get = lambda name: attrs.get(name, getattr(self.instance, name, None))  # noqa: E731
-        errors = {}
-        workplan = get("workplan")
-        subdivisions = attrs.get("subdivisions")
-        if subdivisions is None and self.instance is not None:
-            subdivisions = list(self.instance.subdivisions.all())
-        subdivisions = subdivisions or []
-        country_id = workplan.team.country_id if workplan else None
-        if get("is_national") is not False and subdivisions and "subdivisions" in attrs:
-            errors["subdivisions"] = ["A national activity names no provinces: set is_national to false."]
-        elif get("is_national") is False and not subdivisions:
-            errors["subdivisions"] = ["Name at least one province, or set is_national to true."]
-        outside = [s.code for s in subdivisions if country_id and s.country_id != country_id]
-        if outside:
-            errors["subdivisions"] = [f"Not in this team's country: {', '.join(outside)}."]
-        frameworks = attrs.get("national_frameworks") or []
-        foreign = [str(f.pk) for f in frameworks if country_id and f.country_id != country_id]
-        if foreign:
-            errors["national_frameworks"] = [f"Not frameworks of this team's country: {', '.join(foreign)}."]
-        lead = get("lead_agency")
-        if lead and lead in (attrs.get("participating_agencies") or []):
-            errors["participating_agencies"] = ["The lead agency is not also listed as participating."]
-        if workplan and get("start_date") and get("start_date") > dt.date(workplan.year, 12, 31):
-            errors["start_date"] = [f"The activity must start during or before {workplan.year}."]
+
+        def get(name):
+            if name in attrs:
+                return attrs[name]
+            if self.instance is None:
+                return None
+            value = getattr(self.instance, name)
+            return list(value.all()) if hasattr(value, "all") else value
+
+        is_national = get("is_national")
+        # A PATCH that only unticks national coverage must still name provinces.
+        errors = activity_problems(
+            workplan=get("workplan"),
+            is_national=True if is_national is None else is_national,
+            subdivisions=get("subdivisions") if ("subdivisions" in attrs or is_national is False) else [],
+            frameworks=attrs.get("national_frameworks"),
+            lead_agency=get("lead_agency"),
+            participating=attrs.get("participating_agencies"),
+            start_date=get("start_date"),
+        )
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
@@ -243,13 +238,6 @@ class ProgressUpdateWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProgressUpdate
         fields = ["activity", "reported_on", "percent_complete", "status", "text"]
-
-    def validate_reported_on(self, value):
-        from django.utils import timezone
-
-        if value > timezone.localdate():
-            raise serializers.ValidationError("Progress cannot be reported for a future date.")
-        return value
 
 
 class ResourceMobilisedWriteSerializer(ModelValidationMixin, serializers.ModelSerializer):

@@ -18,6 +18,7 @@ from workplans.filtersets import (
 )
 from workplans.models import Activity, ProgressUpdate, ResourceMobilised, Workplan
 from workplans.selectors import dashboard_summary
+from workplans.services import PROGRESS_FIELDS
 
 from .serializers import (
     ActivitySerializer,
@@ -32,9 +33,6 @@ from .serializers import (
     WorkplanSerializer,
     WorkplanWriteSerializer,
 )
-
-# What a team member may still change once the workplan is no longer a draft.
-PROGRESS_FIELDS = {"status", "budget_available", "budget_spent"}
 
 
 def activity_queryset():

@@ -1,0 +1,16 @@
+from accounts.permissions import role_of, team_roles
+
+
+def portal(request):
+    """The signed-in user's role and teams, for the header of every page."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"portal_role": "anonymous"}
+
+    def teams():
+        # Lazy: only pages that show the header's team list pay for the query.
+        from teams.models import Team
+
+        return list(Team.objects.filter(pk__in=team_roles(user).team_ids).order_by("name").only("pk", "name"))
+
+    return {"portal_role": role_of(user), "portal_teams": teams}

@@ -1,0 +1,129 @@
+"""Pages that span the apps: the public overview, the dashboard, the coverage map, history."""
+
+from django.apps import apps
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.gzip import gzip_page
+from django.views.generic import TemplateView
+
+from agencies.models import Agency
+from workplans.models import ActionArea, Workplan
+from workplans.selectors import attention_lists, covered_countries, dashboard_summary
+
+from .coverage_map import render_coverage_svg
+from .history import HISTORY_MODELS, history_entries
+
+
+def selected_year(request) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+class HomeView(TemplateView):
+    """Anonymous visitors: a public, aggregate-only overview. Signed-in users go to the dashboard."""
+
+    template_name = "home.html"
+
+    def get(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect("dashboard")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        summary = dashboard_summary(timezone.localdate().year)
+        return {**super().get_context_data(**kwargs), "summary": summary}
+
+
+def chart_series(summary: dict, currency: str = "USD") -> dict:
+    """The dashboard charts' data, labels translated; money charts in one currency."""
+    areas = dict(ActionArea.objects.values_list("code", "name"))
+    statuses = dict(Workplan.Status.choices)
+
+    def money(rows, key, label):
+        rows = [r for r in rows if r["currency"] == currency]
+        return {
+            "labels": [label(r[key]) for r in rows],
+            "required": [float(r["required"]) for r in rows],
+            "available": [float(r["available"]) for r in rows],
+        }
+
+    return {
+        "legend": {
+            "required": _("Required (%(currency)s)") % {"currency": currency},
+            "available": _("Available (%(currency)s)") % {"currency": currency},
+        },
+        "workplans": {
+            "labels": [str(statuses[s]) for s in summary["workplans_by_status"]],
+            "values": list(summary["workplans_by_status"].values()),
+        },
+        "regions": money(summary["budget_by_region"], "region", _),
+        "areas": money(summary["budget_by_action_area"], "action_area", lambda code: _(areas.get(code, code))),
+    }
+
+
+class DashboardView(LoginRequiredMixin, TemplateView):
+    template_name = "dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        year = selected_year(self.request)
+        summary = dashboard_summary(year)
+        agencies = list(Agency.objects.exclude(membership=Agency.Membership.NONE).order_by("acronym"))
+        matrix: dict[str, dict[str, int]] = {}
+        for row in summary["participation"]:
+            matrix.setdefault(row["country"], {})[row["agency"]] = row["activities"]
+        chart_data = chart_series(summary)
+        return {
+            **super().get_context_data(**kwargs),
+            "year": year,
+            "years": range(timezone.localdate().year + 1, timezone.localdate().year - 6, -1),
+            "summary": summary,
+            "attention": attention_lists(year),
+            "agencies": agencies,
+            "matrix_rows": [
+                (iso3, [counts.get(a.acronym, 0) for a in agencies]) for iso3, counts in sorted(matrix.items())
+            ],
+            "chart_data": chart_data,
+            "covered_count": len(covered_countries()),
+        }
+
+
+@gzip_page
+@cache_control(max_age=300)
+def coverage_map(request):
+    """The coverage map as an SVG image; public, since it only shows which countries have a team."""
+    covered = covered_countries()
+    svg = render_coverage_svg(covered, _("Countries with a UN Nutrition team: %(count)s") % {"count": len(covered)})
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+class HistoryView(LoginRequiredMixin, TemplateView):
+    """Who changed what and when on one record, with the values before and after."""
+
+    template_name = "history.html"
+
+    def get_context_data(self, **kwargs):
+        label = self.kwargs["model"]
+        if label not in HISTORY_MODELS:
+            raise Http404
+        model = apps.get_model(label)
+        history = model.history.model
+        records = history.objects.filter(id=self.kwargs["pk"])
+        if not records.exists():
+            raise Http404
+        obj = model.objects.filter(pk=self.kwargs["pk"]).first() or records.first().instance
+        if not HISTORY_MODELS[label](self.request.user, obj):
+            raise PermissionDenied
+        return {
+            **super().get_context_data(**kwargs),
+            "object": obj,
+            "model_name": model._meta.verbose_name,
+            "entries": history_entries(records),
+        }

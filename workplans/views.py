@@ -1,0 +1,238 @@
+"""Workplan pages: the plan with its activities, editing for the team, the workflow, history."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from accounts import permissions
+from accounts.permissions import editable_team_ids
+
+from . import services
+from .forms import ActivityForm, CopyWorkplanForm, ProgressUpdateForm
+from .models import Activity, ProgressUpdate, Workplan
+
+
+def editable(queryset, user, team_path: str):
+    """Only records of the user's own teams (all for the Secretariat): others are 404 to editors."""
+    team_ids = editable_team_ids(user)
+    return queryset if team_ids is None else queryset.filter(**{f"{team_path}__in": team_ids})
+
+
+class WorkplanDetailView(LoginRequiredMixin, TemplateView):
+    template_name = "workplans/workplan_detail.html"
+
+    def get_context_data(self, **kwargs):
+        workplan = get_object_or_404(
+            Workplan.objects.select_related("team__country", "submitted_by", "endorsed_by"), pk=self.kwargs["pk"]
+        )
+        activities = workplan.activities.select_related("action_area", "lead_agency").prefetch_related(
+            "participating_agencies",
+            Prefetch("progress_updates", queryset=ProgressUpdate.objects.order_by("-reported_on", "-id")),
+        )
+        user = self.request.user
+        return {
+            **super().get_context_data(**kwargs),
+            "workplan": workplan,
+            "activities": activities,
+            "can_edit": permissions.can_edit_workplan(user, workplan),
+            "can_report": permissions.can_report_progress(user, workplan),
+            "can_submit": permissions.can_submit_workplan(user, workplan),
+            "can_endorse": permissions.can_endorse_workplan(user, workplan),
+            "can_reopen": permissions.can_reopen_workplan(user, workplan),
+            "can_copy": permissions.can_edit_team_roster(user, workplan.team),
+            "deleted": services.deleted_activities(workplan) if permissions.can_edit_workplan(user, workplan) else [],
+        }
+
+
+class WorkplanObjectMixin(LoginRequiredMixin):
+    """Write views on a workplan: 404 outside the user's teams, 403 when the rule refuses."""
+
+    rule = "can_edit_workplan"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        queryset = editable(Workplan.objects.select_related("team__country"), request.user, "team")
+        self.workplan = get_object_or_404(queryset, pk=kwargs["pk"])
+        if not getattr(permissions, self.rule)(request.user, self.workplan):
+            raise PermissionDenied(_("Your role does not allow this on this workplan."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "workplan": self.workplan}
+
+
+class ActivityCreateView(WorkplanObjectMixin, FormView):
+    template_name = "workplans/activity_form.html"
+    form_class = ActivityForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "workplan": self.workplan}
+
+    def form_valid(self, form):
+        form.instance.workplan = self.workplan
+        activity = form.save()
+        messages.success(self.request, _("Activity “%(title)s” added.") % {"title": activity.title})
+        return redirect("workplans:detail", pk=self.workplan.pk)
+
+
+class ActivityObjectMixin(LoginRequiredMixin):
+    """Write views on an activity: 404 outside the user's teams, 403 when the rule refuses.
+
+    Progress and edits are asked about the activity; planning changes
+    (delete) about its workplan, whose status decides.
+    """
+
+    rule = "can_report_progress"
+    rule_on_workplan = False
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        queryset = editable(Activity.objects.select_related("workplan__team__country"), request.user, "workplan__team")
+        self.activity = get_object_or_404(queryset, pk=kwargs["pk"])
+        self.workplan = self.activity.workplan
+        if not getattr(permissions, self.rule)(
+            request.user, self.activity if self.rule == "can_report_progress" else self.workplan
+        ):
+            raise PermissionDenied(_("Your role does not allow this on this activity."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "activity": self.activity, "workplan": self.workplan}
+
+
+class ActivityUpdateView(ActivityObjectMixin, FormView):
+    template_name = "workplans/activity_form.html"
+    form_class = ActivityForm
+
+    def get_form_kwargs(self):
+        kwargs = {**super().get_form_kwargs(), "workplan": self.workplan, "instance": self.activity}
+        kwargs["initial"] = {"version": services.activity_version(self.activity)}
+        return kwargs
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if not permissions.can_edit_workplan(self.request.user, self.workplan):
+            # After submission only the progress fields stay open.
+            for name, field in form.fields.items():
+                if name not in services.PROGRESS_FIELDS and name != "version":
+                    field.disabled = True
+        return form
+
+    def form_valid(self, form):
+        try:
+            services.update_activity(
+                activity_id=self.activity.pk,
+                user=self.request.user,
+                data=form.model_data(),
+                version=form.cleaned_data["version"],
+            )
+        except services.EditConflict as conflict:
+            # Show what the other person saved; the next save is a deliberate overwrite.
+            form.data = form.data.copy()
+            form.data["version"] = services.activity_version(conflict.activity)
+            form.add_error(None, _("Someone else saved this activity while you were editing it."))
+            return self.render_to_response(self.get_context_data(form=form, conflict=conflict))
+        messages.success(self.request, _("Activity “%(title)s” saved.") % {"title": form.cleaned_data["title"]})
+        return redirect("workplans:detail", pk=self.workplan.pk)
+
+
+class ActivityDeleteView(ActivityObjectMixin, TemplateView):
+    template_name = "workplans/activity_confirm_delete.html"
+    rule = "can_edit_workplan"
+    rule_on_workplan = True
+
+    def post(self, request, *args, **kwargs):
+        title = self.activity.title
+        services.delete_activity(activity=self.activity, user=request.user)
+        messages.success(
+            request, _("Activity “%(title)s” deleted. It can be restored from the workplan page.") % {"title": title}
+        )
+        return redirect("workplans:detail", pk=self.workplan.pk)
+
+
+class ProgressCreateView(ActivityObjectMixin, FormView):
+    template_name = "workplans/progress_form.html"
+    form_class = ProgressUpdateForm
+
+    def get_initial(self):
+        from django.utils import timezone
+
+        return {"reported_on": timezone.localdate(), "status": self.activity.status}
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = ProgressUpdate(activity=self.activity)
+        return kwargs
+
+    def form_valid(self, form):
+        services.add_progress_update(activity=self.activity, user=self.request.user, **form.cleaned_data)
+        messages.success(self.request, _("Progress recorded for “%(title)s”.") % {"title": self.activity.title})
+        return redirect("workplans:detail", pk=self.workplan.pk)
+
+
+class WorkflowView(WorkplanObjectMixin, TemplateView):
+    """Submit, endorse or reopen, after a confirmation page."""
+
+    template_name = "workplans/workplan_confirm.html"
+    action = ""
+    actions = {
+        "submit": ("can_submit_workplan", services.submit_workplan),
+        "endorse": ("can_endorse_workplan", services.endorse_workplan),
+        "reopen": ("can_reopen_workplan", services.reopen_workplan),
+    }
+
+    def dispatch(self, request, *args, **kwargs):
+        self.rule = self.actions[self.action][0]
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "action": self.action}
+
+    def post(self, request, *args, **kwargs):
+        self.actions[self.action][1](workplan=self.workplan, user=request.user)
+        labels = {
+            "submit": _("Workplan submitted."),
+            "endorse": _("Workplan endorsed."),
+            "reopen": _("Workplan reopened as a draft."),
+        }
+        messages.success(request, labels[self.action])
+        return redirect("workplans:detail", pk=self.workplan.pk)
+
+
+class CopyWorkplanView(WorkplanObjectMixin, FormView):
+    template_name = "workplans/workplan_copy.html"
+    form_class = CopyWorkplanForm
+    rule = "can_edit_team_roster"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "team": self.workplan.team}
+
+    def get_initial(self):
+        return {"year": self.workplan.year + 1}
+
+    def form_valid(self, form):
+        new = services.copy_workplan(source=self.workplan, year=form.cleaned_data["year"], user=self.request.user)
+        messages.success(
+            self.request,
+            _("Draft workplan for %(year)s created from %(source)s.")
+            % {"year": new.year, "source": self.workplan.year},
+        )
+        return redirect("workplans:detail", pk=new.pk)
+
+
+class RestoreActivityView(LoginRequiredMixin, View):
+    def post(self, request, pk, history_id):
+        workplan = get_object_or_404(editable(Workplan.objects.all(), request.user, "team"), pk=pk)
+        if not services.deleted_activities(workplan).filter(history_id=history_id).exists():
+            raise Http404
+        activity = services.restore_activity(history_id=history_id, user=request.user)
+        messages.success(request, _("Activity “%(title)s” restored.") % {"title": activity.title})
+        return redirect("workplans:detail", pk=workplan.pk)

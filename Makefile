@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 DEMO_ARGS ?= --countries 20 --years 3 --seed 1
 
-.PHONY: run test install lint format check setup-data bench-demo clean
+.PHONY: run test install lint format check setup-data bench-demo clean browser screenshots messages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,13 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed
+# Compiled translations (.mo) are built here, never committed.
+LOCALE_PO := $(wildcard locale/*/LC_MESSAGES/django.po)
+LOCALE_MO := $(LOCALE_PO:.po=.mo)
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(VENV)/.installed
+	msgfmt --check -o $@ $<
+
+install: $(VENV)/.installed node_modules/.installed $(LOCALE_MO)
 
 ## Set everything up on SQLite with in-process tasks and serve on 127.0.0.1:8000.
 run: install setup-data
@@ -32,8 +38,22 @@ setup-data: install
 	$(PY) manage.py generate_demo_data $(DEMO_ARGS)
 
 ## The whole test suite (SQLite by default; PostgreSQL and Redis when DATABASE_URL/REDIS_URL are set).
-test: install
+test: install browser
 	$(PY) -m pytest
+
+## Debian's Chromium for the browser tests (Playwright cannot download its own here).
+browser:
+	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests"; \
+	  (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)) \
+	  || echo "Could not install chromium: browser tests will skip (and fail in CI)"; }
+
+## Refresh the translation catalogues after changing interface strings.
+messages: install
+	$(PY) manage.py update_messages
+
+## Screenshots of the portal (English and Arabic) into docs/screenshots/.
+screenshots: install browser setup-data
+	$(PY) manage.py take_screenshots --output docs/screenshots
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,111 @@
+"""Screenshots of the portal for the README: `make screenshots`.
+
+Starts the portal on a free local port against the configured database (with
+reference and demo data loaded), signs in with a throw-away Secretariat
+account and photographs the dashboard, a team page and the workplan editor in
+English and Arabic with Debian's Chromium.
+"""
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.models import User
+from teams.models import Team
+from workplans.models import Workplan
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+PAGES = [
+    ("dashboard", "/dashboard/"),
+    ("team", "/teams/{team}/"),
+    ("workplan-editor", "/workplans/activities/{activity}/edit/"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Command(BaseCommand):
+    help = "Take the README's screenshots (English and Arabic) into docs/screenshots/."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--output", default="docs/screenshots")
+
+    def handle(self, *args, output, **options):
+        workplan = (
+            Workplan.objects.filter(team__is_demo=True, status="draft").order_by("team__name").first()
+            or Workplan.objects.order_by("-year").first()
+        )
+        if workplan is None or not Path(CHROMIUM).exists():
+            raise CommandError("Needs demo data (make setup-data) and Chromium at " + CHROMIUM)
+        team = Team.objects.get(name="UN Nutrition Cambodia")
+        activity = workplan.activities.order_by("id").first()
+        out = Path(output)
+        out.mkdir(parents=True, exist_ok=True)
+
+        password = secrets.token_urlsafe(16)
+        user = User.objects.create_user(
+            username=f"screenshots-{secrets.token_hex(4)}", password=password, is_secretariat=True
+        )
+        port = free_port()
+        server = subprocess.Popen(  # noqa: S603 - our own manage.py, fixed arguments
+            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+            cwd=settings.BASE_DIR,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            self.wait_for(base)
+            self.shoot(base, user.username, password, out, team=team.pk, activity=activity.pk)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+            user.delete()
+
+    def wait_for(self, base):
+        for _ in range(60):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=2)  # noqa: S310 - local server
+                return
+            except OSError:
+                time.sleep(0.5)
+        raise CommandError("The portal did not start")
+
+    def shoot(self, base, username, password, out, **ids):
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+            )
+            for language in ("en", "ar"):
+                page = browser.new_page(viewport={"width": 1280, "height": 1000})
+                page.goto(f"{base}/accounts/login/")
+                page.fill("#id_username", username)
+                page.fill("#id_password", password)
+                page.locator("main button[type=submit]").click()
+                page.wait_for_url(f"{base}/dashboard/")
+                page.select_option("#language-select", language)
+                page.locator(".language-form button").click()
+                page.wait_for_load_state()
+                for name, path in PAGES:
+                    page.goto(base + path.format(**ids))
+                    page.wait_for_load_state("networkidle")
+                    target = out / f"{name}-{language}.png"
+                    page.screenshot(path=str(target))
+                    self.stdout.write(f"{target}")
+                page.close()
+            browser.close()

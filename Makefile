@@ -74,5 +74,12 @@ bench-demo: install
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py generate_demo_data --countries 200 --years 5 --seed 42
 
+## Time and peak memory of the global report, PDF and XLSX, at benchmark size (use DATABASE_URL for PostgreSQL).
+.PHONY: bench-reports
+bench-reports: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_reference_data
+	$(PY) bench/reports_benchmark.py --countries 200 --years 5 --seed 42
+
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

@@ -7,4 +7,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # Registers the portal.* permissions with the rules backend.
-        from . import permissions  # noqa: F401
+        from . import permissions, security  # noqa: F401
+
+        security.connect()

@@ -30,3 +30,40 @@ class User(AbstractUser):
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+
+class SecurityEvent(models.Model):
+    """One line of the security log: who did what, when, from where.
+
+    Written by accounts/security.py from Django's and the libraries' signals;
+    read by the Secretariat in the admin. Never edited, so it has no history.
+    """
+
+    class Kind(models.TextChoices):
+        SIGN_IN = "sign_in", _("Signed in")
+        SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+        LOCKED_OUT = "locked_out", _("Locked out")
+        SIGN_OUT = "sign_out", _("Signed out")
+        TOKEN_ISSUED = "token_issued", _("API token issued")
+        TOKEN_REVOKED = "token_revoked", _("API token revoked")
+        ROLE_CHANGED = "role_changed", _("Role changed")
+        REPORT_DOWNLOADED = "report_downloaded", _("Report downloaded")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+
+    kind = models.CharField(_("event"), max_length=32, choices=Kind.choices, db_index=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), null=True, blank=True, on_delete=models.SET_NULL, related_name="security_events"
+    )
+    username = models.CharField(_("username given"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser or client"), max_length=300, blank=True)
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security log")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.username} {self.at:%Y-%m-%d %H:%M}"

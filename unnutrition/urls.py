@@ -25,3 +25,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("unnutrition.api.urls")),
 ]
+
+handler500 = "unnutrition.views.server_error"

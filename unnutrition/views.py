@@ -127,3 +127,13 @@ class HistoryView(LoginRequiredMixin, TemplateView):
             "model_name": model._meta.verbose_name,
             "entries": history_entries(records),
         }
+
+
+def server_error(request):
+    """The 500 page in the portal's layout, with the request id to quote to support."""
+    from django.template import loader
+
+    from .request_log import request_id_var
+
+    template = loader.get_template("500.html")
+    return HttpResponse(template.render({"request_id": request_id_var.get()}), status=500)

@@ -1,10 +1,17 @@
 import django_filters
 from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from countries.filtersets import CountryCodeFilter, RegionFilter
 from teams.filtersets import AgencyCodeFilter
 
 from .models import ActionArea, Activity, ProgressUpdate, ResourceMobilised, Workplan
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class CodeMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    """Choices by their code (`?action_area=capacity`), documented as a string."""
 
 
 class WorkplanFilterSet(django_filters.FilterSet):
@@ -23,7 +30,7 @@ class ActivityFilterSet(django_filters.FilterSet):
     agency = AgencyCodeFilter(method="filter_agency", help_text="Led by or with the participation of this agency.")
     team = django_filters.NumberFilter(field_name="workplan__team")
     year = django_filters.NumberFilter(field_name="workplan__year")
-    action_area = django_filters.ModelMultipleChoiceFilter(
+    action_area = CodeMultipleChoiceFilter(
         field_name="action_area__code",
         queryset=ActionArea.objects.all(),
         to_field_name="code",

@@ -55,12 +55,19 @@ def portal(transactional_db, live_server, settings):
 def sign_in(browser, portal):
     """sign_in(user, password) -> a page of a fresh browser session, signed in."""
     contexts = []
+    violations = []
 
     def open_session(user, password="a-long-test-password", locale="en-GB"):
         context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
+        # The portal must work under its strict Content-Security-Policy: any
+        # blocked script or style shows up here and fails the test.
+        page.on(
+            "console",
+            lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+        )
         page.goto(f"{portal}/accounts/login/")
         page.get_by_label("Username").fill(user.username)
         page.get_by_label("Password").fill(password)
@@ -71,3 +78,4 @@ def sign_in(browser, portal):
     yield open_session
     for context in contexts:
         context.close()
+    assert violations == [], f"CSP violations: {violations}"

@@ -241,8 +241,10 @@ def test_history_page_shows_who_changed_what(client, people, plan):
 
 
 def test_copy_last_years_workplan_into_a_new_draft(client, people, plan):
-    plan.status, plan.submitted_at, plan.endorsed_at = "endorsed", dt.datetime(2026, 1, 5, tzinfo=dt.UTC), dt.datetime(
-        2026, 2, 1, tzinfo=dt.UTC
+    plan.status, plan.submitted_at, plan.endorsed_at = (
+        "endorsed",
+        dt.datetime(2026, 1, 5, tzinfo=dt.UTC),
+        dt.datetime(2026, 2, 1, tzinfo=dt.UTC),
     )
     plan.save()
     client = signed_in(client, people["focal"])

@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.db import transaction
+from django.utils.decorators import method_decorator
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from knox.auth import TokenAuthentication
 from knox.models import AuthToken
@@ -35,6 +37,9 @@ class SignInRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
+# Not one transaction per request: a failed attempt must stay recorded (for the
+# lock-out and the security log) although the answer is a 400.
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class TokenView(APIView):
     authentication_classes = [TokenAuthentication]
     throttle_classes = [SignInRateThrottle]
@@ -53,11 +58,17 @@ class TokenView(APIView):
         },
     )
     def post(self, request):
+        # Errors are answered, not raised: raising would make DRF roll back the
+        # failure that django-axes and the security log just recorded.
         credentials = CredentialsSerializer(data=request.data)
-        credentials.is_valid(raise_exception=True)
-        user = authenticate(request, **credentials.validated_data)
+        if not credentials.is_valid():
+            return Response(credentials.errors, status=status.HTTP_400_BAD_REQUEST)
+        # django-axes marks the Django request (not DRF's wrapper) when it locks out.
+        user = authenticate(request._request, **credentials.validated_data)
         if user is None or not user.is_active:
-            raise serializers.ValidationError({"non_field_errors": ["Unable to sign in with these credentials."]})
+            return Response(
+                {"non_field_errors": ["Unable to sign in with these credentials."]}, status=status.HTTP_400_BAD_REQUEST
+            )
         instance, token = AuthToken.objects.create(user)
         return Response(TokenSerializer({"token": token, "expiry": instance.expiry}).data)
 

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 DEMO_ARGS ?= --countries 20 --years 3 --seed 1
 
-.PHONY: run test install lint format check setup-data bench-demo clean browser screenshots messages
+.PHONY: run test install lint format check setup-data bench-demo clean browser screenshots messages security bench-load
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,18 @@ browser:
 	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests"; \
 	  (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)) \
 	  || echo "Could not install chromium: browser tests will skip (and fail in CI)"; }
+
+## Security checks: bandit (no finding above low), pip-audit, Django's deployment checks.
+security: install
+	$(VENV)/bin/bandit -q -r . -x ./.venv,./node_modules,./tests,./bench -ll
+	$(PY) .ci/audit_dependencies.py
+	DJANGO_ENV=production DJANGO_ALLOWED_HOSTS=nutrition.example.org \
+	  DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+## Load test: gunicorn + PostgreSQL, 20 clients for 60 s (needs DATABASE_URL).
+bench-load: install
+	$(PY) bench/load_test.py
 
 ## Refresh the translation catalogues after changing interface strings.
 messages: install

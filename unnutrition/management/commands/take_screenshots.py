@@ -6,13 +6,13 @@ account and photographs the dashboard, a team page and the workplan editor in
 English and Arabic with Debian's Chromium.
 """
 
+import http.client
 import os
 import secrets
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from django.conf import settings
@@ -67,20 +67,23 @@ class Command(BaseCommand):
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            self.wait_for(base)
+            self.wait_for(port)
             self.shoot(base, user.username, password, out, team=team.pk, activity=activity.pk)
         finally:
             server.terminate()
             server.wait(timeout=10)
             user.delete()
 
-    def wait_for(self, base):
+    def wait_for(self, port):
         for _ in range(60):
             try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=2)  # noqa: S310 - local server
-                return
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                connection.request("GET", "/healthz")
+                if connection.getresponse().status == 200:
+                    return
             except OSError:
-                time.sleep(0.5)
+                pass
+            time.sleep(0.5)
         raise CommandError("The portal did not start")
 
     def shoot(self, base, username, password, out, **ids):

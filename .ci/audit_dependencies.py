@@ -13,7 +13,10 @@ from pathlib import Path
 
 root = Path(__file__).resolve().parent.parent
 result = subprocess.run(  # noqa: S603 - our own venv's pip-audit, fixed arguments
-    [str(Path(sys.executable).parent / "pip-audit"), "-r", str(root / "requirements.txt"), "-f", "json", "--progress-spinner", "off"],
+    [
+        str(Path(sys.executable).parent / "pip-audit"),
+        *("-r", str(root / "requirements.txt"), "-f", "json", "--progress-spinner", "off"),
+    ],
     capture_output=True,
     text=True,
     check=False,
@@ -29,7 +32,7 @@ skipped = [d for d in report["dependencies"] if "skip_reason" in d]
 vulnerable = [(d["name"], d["version"], v["id"]) for d in audited for v in d.get("vulns", [])]
 for name, version, vuln in vulnerable:
     print(f"VULNERABLE {name} {version}: {vuln}")
-print(f"pip-audit: {len(audited)} packages audited, {len(vulnerable)} known vulnerabilities, {len(skipped)} not auditable")
+print(f"pip-audit: {len(audited)} audited, {len(vulnerable)} known vulnerabilities, {len(skipped)} not auditable")
 if skipped and not audited:
     print("pip-audit: the vulnerability data (PyPI JSON API) is not reachable from this machine; nothing was audited.")
 sys.exit(1 if vulnerable else 0)

@@ -88,12 +88,13 @@ def main():
                  "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING"],
                 cwd=ROOT, env=env, check=False,
             )  # fmt: skip
-            rows = list(csv.DictReader(open(f"{prefix}_stats.csv", encoding="utf-8")))
+            with open(f"{prefix}_stats.csv", encoding="utf-8") as stats:
+                rows = list(csv.DictReader(stats))
     finally:
         server.terminate()
         server.wait(timeout=20)
 
-    print(f"\nLoad test: {args.users} concurrent clients, {args.seconds} s, gunicorn {args.workers} workers, PostgreSQL")
+    print(f"\nLoad test: {args.users} clients, {args.seconds} s, gunicorn {args.workers} workers, PostgreSQL")
     print(f"{'endpoint':<22}{'requests':>10}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
     errors = 0
     for row in rows:

@@ -170,6 +170,15 @@ manage_reference_data = is_secretariat
 # global and regional ones for the Secretariat.
 request_team_report = is_secretariat | is_team_member
 run_global_reports = is_secretariat
+
+
+@rules.predicate
+def requested_the_report(user, run) -> bool:
+    return run is not None and run.requested_by_id is not None and run.requested_by_id == user.pk
+
+
+# A report can carry contact details: only its requester and the Secretariat download it.
+download_report = is_secretariat | (is_signed_in & requested_the_report)
 issue_api_tokens = is_secretariat
 
 RULES = {
@@ -185,6 +194,7 @@ RULES = {
     "manage_reference_data": manage_reference_data,
     "request_team_report": request_team_report,
     "run_global_reports": run_global_reports,
+    "download_report": download_report,
     "issue_api_tokens": issue_api_tokens,
 }
 
@@ -241,6 +251,10 @@ def can_manage_reference_data(user) -> bool:
 
 def can_run_global_reports(user) -> bool:
     return run_global_reports.test(user)
+
+
+def can_download_report(user, run) -> bool:
+    return download_report.test(user, run)
 
 
 def can_issue_api_tokens(user) -> bool:

@@ -1,6 +1,5 @@
 """Reads across teams and workplans: the Secretariat dashboard figures."""
 
-import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
@@ -96,33 +95,28 @@ def dashboard_summary(year: int) -> dict:
     }
 
 
-def attention_lists(year: int, stale_days: int = 90, limit: int = 20) -> dict:
-    """What needs the Secretariat's attention: teams without a convener, workplans
-    not submitted, activities without progress for `stale_days`."""
+def attention_lists(year: int, limit: int = 20) -> dict:
+    """What needs the Secretariat's attention, by the same rules as the data-quality report:
+    teams without a convener, workplans not submitted by the due date, activities under way
+    without progress for REPORTS_STALE_ACTIVITY_DAYS."""
+    from django.conf import settings
+
+    from reports import selectors as findings
+
     today = timezone.localdate()
-    running_convener = ConvenerTerm.objects.filter(current_on(today), team=OuterRef("pk"), role="convener")
-    no_convener = (
-        Team.objects.filter(is_active=True).exclude(Exists(running_convener)).select_related("country").order_by("name")
-    )
-    not_submitted = (
-        Workplan.objects.filter(year=year, status=Workplan.Status.DRAFT).select_related("team").order_by("team__name")
-    )
-    cutoff = timezone.now() - dt.timedelta(days=stale_days)
-    stale = (
-        Activity.objects.filter(status__in=["pipeline", "implementation", "finalisation"])
-        .filter(Q(last_progress_at__lt=cutoff) | Q(last_progress_at__isnull=True, created_at__lt=cutoff))
-        .select_related("workplan__team")
-        .order_by("last_progress_at", "id")
-    )
-    return {
-        "teams_without_convener": list(no_convener[:limit]),
-        "teams_without_convener_count": no_convener.count(),
-        "workplans_not_submitted": list(not_submitted[:limit]),
-        "workplans_not_submitted_count": not_submitted.count(),
-        "stale_activities": list(stale[:limit]),
-        "stale_activities_count": stale.count(),
-        "stale_days": stale_days,
+    as_of = findings.reference_date(year, today)
+    scope = findings.Scope()
+    due = findings.due_date(year, settings.REPORTS_WORKPLAN_DUE)
+    lists = {
+        "teams_without_convener": findings.teams_without_convener(scope, as_of),
+        "workplans_not_submitted": findings.workplans_not_submitted(year, scope, due, as_of),
+        "stale_activities": findings.stale_activities(year, scope, as_of, settings.REPORTS_STALE_ACTIVITY_DAYS),
     }
+    result = {"stale_days": settings.REPORTS_STALE_ACTIVITY_DAYS, "due": due}
+    for name, rows in lists.items():
+        result[name] = list(rows[:limit])
+        result[f"{name}_count"] = rows.count()
+    return result
 
 
 def covered_countries() -> dict[str, str]:

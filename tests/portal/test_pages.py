@@ -76,8 +76,10 @@ def test_dashboard_figures_and_attention_lists(client, people, plan, chad, djang
     assert response.context["summary"]["countries_with_active_team"] == 17
     # Chad has no convener and no workplan: both lists name it.
     attention = response.context["attention"]
-    assert chad in attention["teams_without_convener"]
-    assert plan in attention["workplans_not_submitted"]
+    assert chad.pk in [row["pk"] for row in attention["teams_without_convener"]]
+    not_submitted = {row["pk"]: row["workplan_status"] for row in attention["workplans_not_submitted"]}
+    assert not_submitted[plan.team_id] == "draft"  # past the due date (31 March), still a draft
+    assert not_submitted[chad.pk] is None  # no workplan at all
     assert 'id="dashboard-data"' in body and "chart.umd.min.js" in body
     assert "<script>" not in body.replace('<script id="dashboard-data" type="application/json">', "")
 

@@ -1,0 +1,127 @@
+"""XLSX: a summary sheet, then one sheet per table, with typed cells.
+
+Numbers are numbers, money keeps its cents, dates are dates (so a sheet can be
+sorted, filtered and summed); openpyxl's write-only mode streams rows to disk
+instead of building the workbook in memory.
+"""
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from typing import BinaryIO
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from ..document import BOOL, DATE, DATETIME, ID, INT, MONEY, PERCENT, Figures, Report, with_progress
+
+FORMATS = {DATE: "yyyy-mm-dd", DATETIME: "yyyy-mm-dd hh:mm", MONEY: "#,##0.00", PERCENT: "0.0", INT: "#,##0", ID: "0"}
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=14)
+INVALID_SHEET_CHARACTERS = re.compile(r"[\[\]:*?/\\]")
+
+
+def excel_value(value, column_type: str):
+    """A value openpyxl stores with its type; Excel has no time zones, so datetimes are written in UTC."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str | int | float | Decimal | dt.date):
+        # Translated labels arrive as lazy strings, which openpyxl does not know.
+        return str(value)
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value
+    if column_type == BOOL:
+        return bool(value)
+    if column_type in (MONEY, PERCENT) and isinstance(value, int | float | Decimal):
+        return Decimal(value) if column_type == MONEY else float(value)
+    return value
+
+
+def cell(sheet, value, column_type: str):
+    value = excel_value(value, column_type)
+    number_format = FORMATS.get(column_type)
+    if number_format is None or value is None or isinstance(value, str):
+        return value
+    typed = WriteOnlyCell(sheet, value)
+    typed.number_format = number_format
+    return typed
+
+
+def header(sheet, labels):
+    cells = []
+    for label in labels:
+        heading = WriteOnlyCell(sheet, label)
+        heading.font = BOLD
+        heading.alignment = Alignment(wrap_text=True, vertical="top")
+        cells.append(heading)
+    return cells
+
+
+class SheetNames:
+    """Excel's sheet names: at most 31 characters, no []:*?/\\, unique regardless of case."""
+
+    def __init__(self):
+        self.used: set[str] = set()
+
+    def __call__(self, title: str) -> str:
+        base = " ".join(INVALID_SHEET_CHARACTERS.sub(" ", title).split())[:31].strip() or "Sheet"
+        name, n = base, 2
+        while name.lower() in self.used:
+            suffix = f" ({n})"
+            name, n = base[: 31 - len(suffix)] + suffix, n + 1
+        self.used.add(name.lower())
+        return name
+
+
+def render(report: Report, out: BinaryIO, progress: Callable[[float], None]) -> None:
+    workbook = Workbook(write_only=True)
+    names = SheetNames()
+    about = workbook.create_sheet(names(_("Report")))
+    about.column_dimensions["A"].width = 60
+    about.column_dimensions["B"].width = 24
+    title = WriteOnlyCell(about, report.title)
+    title.font = TITLE
+    about.append([title])
+    about.append([report.subtitle])
+    for note in report.notes:
+        about.append([note])
+    about.append([_("Produced on"), cell(about, timezone.now(), DATETIME)])
+    about.append([])
+    about.append(header(about, [_("Sheet"), _("Rows")]))
+    # The list of sheets can only be written once they are known: keep a small index.
+    index: list[tuple[str, int]] = []
+
+    for section in with_progress(report, progress):
+        sheet = workbook.create_sheet(names(section.title))
+        if isinstance(section, Figures):
+            sheet.column_dimensions["A"].width = 55
+            sheet.column_dimensions["B"].width = 22
+            sheet.append(header(sheet, [_("Figure"), _("Value")]))
+            for label, value, kind in section.items:
+                sheet.append([label, cell(sheet, value, kind)])
+            index.append((sheet.title, len(section.items)))
+            continue
+        for number, column in enumerate(section.columns, 1):
+            width = 12 * column.width if column.type != "text" else 16 * column.width
+            sheet.column_dimensions[get_column_letter(number)].width = max(10, min(60, width))
+        sheet.freeze_panes = "A2"
+        sheet.append(header(sheet, [column.label for column in section.columns]))
+        types = [column.type for column in section.columns]
+        count = 0
+        for row in section.rows:
+            sheet.append([cell(sheet, value, kind) for value, kind in zip(row, types, strict=True)])
+            count += 1
+        if count:
+            sheet.auto_filter.ref = f"A1:{get_column_letter(len(types))}{count + 1}"
+        index.append((sheet.title, count))
+
+    for name, count in index:
+        about.append([name, count])
+    workbook.save(out)

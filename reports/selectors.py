@@ -1,0 +1,500 @@
+"""The reads behind the coordination reports.
+
+Everything here is either an aggregate computed by the database (a handful of
+rows per region, status or agency) or a stream of plain `values()` rows read
+with `.iterator(chunk_size=...)`, so a report's memory does not grow with the
+number of activities. A `Scope` narrows every read to a region (with its
+sub-regions) or to one team.
+
+`as_of` is the day the report describes: today for the current year, the
+31st of December for a past year. Terms (conveners, members, focal points)
+are those running on that day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from countries.models import Region
+from countries.selectors import region_with_descendants, top_region_names
+from teams.models import ConvenerTerm, FocalPoint, Team, TeamMember, TeamPlatform
+from unnutrition.models import current_on
+from workplans.models import ActionArea, Activity, ProgressUpdate, ResourceMobilised, Workplan
+
+CHUNK = 2000
+MONEY = {"required": Sum("budget_required"), "available": Sum("budget_available"), "spent": Sum("budget_spent")}
+# Teams expected to have a convener and an annual workplan; subnational working
+# groups are run by their country team and report through its workplan.
+COORDINATING_KINDS = (Team.Kind.COUNTRY, Team.Kind.REGIONAL)
+UNDER_WAY = (Activity.Status.IMPLEMENTATION, Activity.Status.FINALISATION)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which teams a report covers: all, those of a region (sub-regions included), or given teams."""
+
+    region_ids: tuple[int, ...] | None = None
+    team_ids: tuple[int, ...] | None = None
+
+    @classmethod
+    def of_region(cls, region: Region) -> Scope:
+        return cls(region_ids=tuple(region_with_descendants(region)))
+
+    @classmethod
+    def of_team(cls, team: Team) -> Scope:
+        return cls(team_ids=(team.pk,))
+
+    def teams(self, to_team: str = "") -> Q:
+        """Q on a model whose team is reached by `to_team` ("" for Team itself, "workplan__team__", ...)."""
+        condition = Q()
+        if self.region_ids is not None:
+            condition &= Q(**{f"{to_team}country__region_id__in": self.region_ids}) | Q(
+                **{f"{to_team}region_id__in": self.region_ids}
+            )
+        if self.team_ids is not None:
+            condition &= Q(**{f"{to_team}pk__in": self.team_ids})
+        return condition
+
+
+def reference_date(year: int, today: dt.date) -> dt.date:
+    """The day a report for `year` describes: today, or the last day of a past year."""
+    return min(today, dt.date(year, 12, 31))
+
+
+def due_date(year: int, month_day: str) -> dt.date:
+    """The day workplans of `year` are due, from a "MM-DD" setting."""
+    month, day = (int(part) for part in month_day.split("-"))
+    return dt.date(year, month, day)
+
+
+def _count_of(queryset, group_by: str):
+    """A correlated COUNT subquery usable in annotate()."""
+    return Coalesce(
+        Subquery(queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")[:1]),
+        Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def _money(row) -> dict:
+    return {key: row[key] or Decimal("0") for key in MONEY}
+
+
+# --- teams, coverage --------------------------------------------------------------------
+
+
+def team_rows(year: int, scope: Scope, as_of: dt.date) -> Iterator[dict]:
+    """One row per active country team and regional group, with what the coverage tables show."""
+    running = ConvenerTerm.objects.filter(current_on(as_of), team=OuterRef("pk"), role=ConvenerTerm.Role.CONVENER)
+    workplan = Workplan.objects.filter(team=OuterRef("pk"), year=year)
+    sun_platform = TeamPlatform.objects.filter(team=OuterRef("pk"), platform__is_sun_platform=True)
+    members = TeamMember.objects.filter(current_on(as_of), team=OuterRef("pk"))
+    focal_points = FocalPoint.objects.filter(
+        current_on(as_of), current_on(as_of, "member__"), member__team=OuterRef("pk")
+    )
+    activities = Activity.objects.filter(workplan__team=OuterRef("pk"), workplan__year=year)
+    return (
+        Team.objects.filter(scope.teams(), is_active=True, kind__in=COORDINATING_KINDS)
+        .annotate(
+            convener=Subquery(running.values("agency__acronym")[:1]),
+            convener_is_rc=Subquery(running.values("by_resident_coordinator")[:1]),
+            has_convener=Exists(running),
+            in_sun_platform=Exists(sun_platform),
+            workplan_status=Subquery(workplan.values("status")[:1]),
+            member_count=_count_of(members, "team"),
+            focal_point_count=_count_of(focal_points, "member__team"),
+            activity_count=_count_of(activities, "workplan__team"),
+        )
+        .values(
+            "pk",
+            "name",
+            "kind",
+            "country__name",
+            "country__iso_alpha3",
+            "country__region_id",
+            "region_id",
+            "convener",
+            "convener_is_rc",
+            "has_convener",
+            "in_sun_platform",
+            "workplan_status",
+            "member_count",
+            "focal_point_count",
+            "activity_count",
+        )
+        .order_by("kind", "country__name", "name")
+        .iterator(chunk_size=CHUNK)
+    )
+
+
+def region_names() -> dict[int, str]:
+    return dict(Region.objects.values_list("pk", "name"))
+
+
+def coverage_by_region(year: int, scope: Scope, as_of: dt.date, top_level: bool) -> list[dict]:
+    """Country coverage grouped by top-level region (global) or by each country's own region (regional)."""
+    group_of = top_region_names() if top_level else region_names()
+    groups: dict[str, dict] = {}
+    for row in team_rows(year, scope, as_of):
+        if row["kind"] != Team.Kind.COUNTRY:
+            continue
+        name = group_of.get(row["country__region_id"], "")
+        group = groups.setdefault(
+            name,
+            {"region": name, "countries": 0, "with_convener": 0, "in_sun_platform": 0, "activities": 0}
+            | dict.fromkeys(["endorsed", "submitted", "draft", "none"], 0),
+        )
+        group["countries"] += 1
+        group["with_convener"] += row["has_convener"]
+        group["in_sun_platform"] += row["in_sun_platform"]
+        group[row["workplan_status"] or "none"] += 1
+        group["activities"] += row["activity_count"]
+    return sorted(groups.values(), key=lambda g: g["region"])
+
+
+def key_figures(year: int, scope: Scope, as_of: dt.date) -> dict:
+    countries = with_convener = in_sun = regional_groups = 0
+    workplans = dict.fromkeys(["endorsed", "submitted", "draft", "none"], 0)
+    activities = 0
+    for row in team_rows(year, scope, as_of):
+        if row["kind"] == Team.Kind.COUNTRY:
+            countries += 1
+            with_convener += row["has_convener"]
+            in_sun += row["in_sun_platform"]
+        else:
+            regional_groups += 1
+        workplans[row["workplan_status"] or "none"] += 1
+        activities += row["activity_count"]
+    return {
+        "countries": countries,
+        "with_convener": with_convener,
+        "in_sun_platform": in_sun,
+        "regional_groups": regional_groups,
+        "workplans": workplans,
+        "activities": activities,
+        "money": money_totals(year, scope),
+    }
+
+
+def money_totals(year: int, scope: Scope) -> list[dict]:
+    """Budget required / available / spent per currency (amounts in different currencies are never added)."""
+    rows = (
+        Activity.objects.filter(scope.teams("workplan__team__"), workplan__year=year)
+        .values("currency")
+        .annotate(**MONEY)
+        .order_by("currency")
+    )
+    return [{"currency": row["currency"], **_money(row)} for row in rows]
+
+
+def activities_by_area_and_status(year: int, scope: Scope) -> list[dict]:
+    """Rows per action area with a count per activity status."""
+    counts = {
+        (row["action_area_id"], row["status"]): row["n"]
+        for row in Activity.objects.filter(scope.teams("workplan__team__"), workplan__year=year)
+        .values("action_area_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    rows = []
+    for area_id, name in ActionArea.objects.order_by("name").values_list("pk", "name"):
+        by_status = {status: counts.get((area_id, status), 0) for status in Activity.Status.values}
+        rows.append({"action_area": name, **by_status, "total": sum(by_status.values())})
+    return rows
+
+
+def money_by(year: int, scope: Scope, group: str) -> list[dict]:
+    """Money per currency and `group`: "region" (top-level), "country" or "action_area"."""
+    activities = Activity.objects.filter(scope.teams("workplan__team__"), workplan__year=year)
+    if group == "action_area":
+        return [
+            {"group": row["action_area__name"], "currency": row["currency"], **_money(row)}
+            for row in activities.values("action_area__name", "currency")
+            .annotate(**MONEY)
+            .order_by("action_area__name", "currency")
+        ]
+    if group == "country":
+        return [
+            {"group": row["workplan__team__name"], "currency": row["currency"], **_money(row)}
+            for row in activities.values("workplan__team__name", "currency")
+            .annotate(**MONEY)
+            .order_by("workplan__team__name", "currency")
+        ]
+    top = top_region_names()
+    totals: dict[tuple[str, str], dict] = {}
+    for row in (
+        activities.values("workplan__team__region_id", "workplan__team__country__region_id", "currency")
+        .annotate(**MONEY)
+        .order_by()
+    ):
+        region_id = row["workplan__team__region_id"] or row["workplan__team__country__region_id"]
+        key = (top.get(region_id, ""), row["currency"])
+        total = totals.setdefault(key, dict.fromkeys(MONEY, Decimal("0")))
+        for name, value in _money(row).items():
+            total[name] += value
+    return [{"group": region, "currency": currency, **money} for (region, currency), money in sorted(totals.items())]
+
+
+def agency_participation(year: int, scope: Scope, as_of: dt.date) -> list[dict]:
+    """Per agency: teams it sits in, activities it leads and joins, and in how many countries."""
+    agencies: dict[str, dict] = {}
+
+    def entry(acronym):
+        return agencies.setdefault(
+            acronym,
+            {
+                "agency": acronym,
+                "member_teams": 0,
+                "member_countries": 0,
+                "leads": 0,
+                "lead_countries": 0,
+                "joins": 0,
+                "join_countries": 0,
+            },
+        )
+
+    for row in (
+        TeamMember.objects.filter(current_on(as_of), scope.teams("team__"), team__is_active=True)
+        .values("agency__acronym")
+        .annotate(teams=Count("team", distinct=True), countries=Count("team__country", distinct=True))
+        .order_by()
+    ):
+        entry(row["agency__acronym"]).update(member_teams=row["teams"], member_countries=row["countries"])
+    for row in (
+        Activity.objects.filter(scope.teams("workplan__team__"), workplan__year=year)
+        .values("lead_agency__acronym")
+        .annotate(n=Count("pk"), countries=Count("workplan__team__country", distinct=True))
+        .order_by()
+    ):
+        entry(row["lead_agency__acronym"]).update(leads=row["n"], lead_countries=row["countries"])
+    through = Activity.participating_agencies.through
+    for row in (
+        through.objects.filter(scope.teams("activity__workplan__team__"), activity__workplan__year=year)
+        .values("agency__acronym")
+        .annotate(
+            n=Count("activity", distinct=True), countries=Count("activity__workplan__team__country", distinct=True)
+        )
+        .order_by()
+    ):
+        entry(row["agency__acronym"]).update(joins=row["n"], join_countries=row["countries"])
+    return sorted(agencies.values(), key=lambda a: a["agency"])
+
+
+def convener_changes(year: int, scope: Scope) -> Iterator[dict]:
+    """Convener and co-convener terms that started in the year, with whom they took over from."""
+    before = ConvenerTerm.objects.filter(
+        team=OuterRef("team"), role=OuterRef("role"), start_date__lt=OuterRef("start_date")
+    ).order_by("-start_date", "-pk")
+    return (
+        ConvenerTerm.objects.filter(scope.teams("team__"), start_date__year=year)
+        .annotate(
+            previous_agency=Subquery(before.values("agency__acronym")[:1]),
+            previous_is_rc=Subquery(before.values("by_resident_coordinator")[:1]),
+            previous_end=Subquery(before.values("end_date")[:1]),
+        )
+        .values(
+            "team__name",
+            "team__country__name",
+            "role",
+            "agency__acronym",
+            "by_resident_coordinator",
+            "start_date",
+            "previous_agency",
+            "previous_is_rc",
+            "previous_end",
+        )
+        .order_by("start_date", "team__name", "role")
+        .iterator(chunk_size=CHUNK)
+    )
+
+
+# --- data quality ---------------------------------------------------------------------------
+
+
+def _active_teams(scope: Scope, to_team: str = "") -> Q:
+    return scope.teams(to_team) & Q(**{f"{to_team}is_active": True})
+
+
+def teams_without_convener(scope: Scope, as_of: dt.date):
+    running = ConvenerTerm.objects.filter(current_on(as_of), team=OuterRef("pk"), role=ConvenerTerm.Role.CONVENER)
+    last = ConvenerTerm.objects.filter(
+        team=OuterRef("pk"), role=ConvenerTerm.Role.CONVENER, end_date__lt=as_of
+    ).order_by("-end_date", "-pk")
+    return (
+        Team.objects.filter(_active_teams(scope), kind__in=COORDINATING_KINDS)
+        .exclude(Exists(running))
+        .annotate(
+            last_agency=Subquery(last.values("agency__acronym")[:1]),
+            last_is_rc=Subquery(last.values("by_resident_coordinator")[:1]),
+            last_end=Subquery(last.values("end_date")[:1]),
+        )
+        .values("pk", "name", "kind", "country__name", "last_agency", "last_is_rc", "last_end")
+        .order_by("name")
+    )
+
+
+def members_without_focal_point(scope: Scope, as_of: dt.date):
+    named = FocalPoint.objects.filter(current_on(as_of), member=OuterRef("pk"))
+    return (
+        TeamMember.objects.filter(current_on(as_of), _active_teams(scope, "team__"))
+        .exclude(Exists(named))
+        .values("pk", "team__name", "team__country__name", "agency__acronym", "start_date")
+        .order_by("team__name", "agency__acronym")
+    )
+
+
+def workplans_not_submitted(year: int, scope: Scope, due: dt.date, as_of: dt.date):
+    """Teams with no workplan for the year, or only a draft, once the due date has passed."""
+    workplan = Workplan.objects.filter(team=OuterRef("pk"), year=year)
+    running = ConvenerTerm.objects.filter(current_on(as_of), team=OuterRef("pk"), role=ConvenerTerm.Role.CONVENER)
+    teams = Team.objects.filter(_active_teams(scope), kind__in=COORDINATING_KINDS)
+    if as_of <= due:
+        teams = teams.none()
+    return (
+        teams.filter(Q(established_on__isnull=True) | Q(established_on__lte=due))
+        .annotate(
+            workplan_status=Subquery(workplan.values("status")[:1]),
+            workplan_updated=Subquery(workplan.values("updated_at")[:1]),
+            convener=Subquery(running.values("agency__acronym")[:1]),
+        )
+        .filter(Q(workplan_status__isnull=True) | Q(workplan_status=Workplan.Status.DRAFT))
+        .values("pk", "name", "country__name", "workplan_status", "workplan_updated", "convener")
+        .order_by("name")
+    )
+
+
+def _activities(year: int, scope: Scope):
+    return Activity.objects.filter(_active_teams(scope, "workplan__team__"), workplan__year=year)
+
+
+ACTIVITY_FIELDS = (
+    "pk",
+    "workplan_id",
+    "title",
+    "status",
+    "start_date",
+    "end_date",
+    "last_progress_at",
+    "lead_agency__acronym",
+    "workplan__team__name",
+    "workplan__team__country__name",
+)
+
+
+def activities_status_disagrees(year: int, scope: Scope, as_of: dt.date):
+    """Implementation past its end date, pipeline past its start date."""
+    return (
+        _activities(year, scope)
+        .filter(
+            Q(status=Activity.Status.IMPLEMENTATION, end_date__lt=as_of)
+            | Q(status=Activity.Status.PIPELINE, start_date__lt=as_of)
+        )
+        .values(*ACTIVITY_FIELDS)
+        .order_by("workplan__team__name", "start_date", "pk")
+    )
+
+
+def stale_activities(year: int, scope: Scope, as_of: dt.date, days: int):
+    """Activities under way whose last progress update (or start, if none) is more than `days` old."""
+    cutoff = as_of - dt.timedelta(days=days)
+    cutoff_moment = dt.datetime.combine(cutoff, dt.time.min, tzinfo=dt.UTC)
+    return (
+        _activities(year, scope)
+        .filter(status__in=UNDER_WAY)
+        .filter(Q(last_progress_at__lt=cutoff_moment) | Q(last_progress_at__isnull=True, start_date__lt=cutoff))
+        .values(*ACTIVITY_FIELDS)
+        .order_by("workplan__team__name", F("last_progress_at").asc(nulls_first=True), "pk")
+    )
+
+
+def findings(year: int, scope: Scope, as_of: dt.date, due: dt.date, stale_days: int) -> dict:
+    """The five data-quality lists (lazy querysets: count them or stream them)."""
+    return {
+        "no_convener": teams_without_convener(scope, as_of),
+        "no_focal_point": members_without_focal_point(scope, as_of),
+        "not_submitted": workplans_not_submitted(year, scope, due, as_of),
+        "status_vs_dates": activities_status_disagrees(year, scope, as_of),
+        "stale": stale_activities(year, scope, as_of, stale_days),
+    }
+
+
+def stream(queryset) -> Iterator[dict]:
+    return queryset.iterator(chunk_size=CHUNK)
+
+
+# --- one team -------------------------------------------------------------------------------
+
+
+def roster(team: Team, as_of: dt.date) -> Iterator[tuple]:
+    """(member, focal point or None) pairs of the members running on `as_of`, focal points likewise."""
+    members = (
+        TeamMember.objects.filter(current_on(as_of), team=team).select_related("agency").order_by("agency__acronym")
+    )
+    focal_points: dict[int, list[FocalPoint]] = {}
+    for focal_point in (
+        FocalPoint.objects.filter(current_on(as_of), member__team=team)
+        .select_related("person")
+        .order_by("-is_primary", "person__name")
+    ):
+        focal_points.setdefault(focal_point.member_id, []).append(focal_point)
+    for member in members:
+        for focal_point in focal_points.get(member.pk) or [None]:
+            yield member, focal_point
+
+
+def convener_history(team: Team):
+    return (
+        ConvenerTerm.objects.filter(team=team)
+        .select_related("agency", "person")
+        .order_by("role", F("end_date").desc(nulls_first=True), "-start_date")
+    )
+
+
+def platforms(team: Team):
+    return TeamPlatform.objects.filter(team=team).select_related("platform").order_by("platform__name")
+
+
+def activity_rows(workplan: Workplan | None) -> Iterator[Activity]:
+    """The workplan's activities with their latest progress and participating agencies."""
+    if workplan is None:
+        return iter(())
+    latest = ProgressUpdate.objects.filter(activity=OuterRef("pk")).order_by("-reported_on", "-pk")
+    return (
+        Activity.objects.filter(workplan=workplan)
+        .select_related("action_area", "lead_agency")
+        .prefetch_related("participating_agencies")
+        .annotate(
+            latest_percent=Subquery(latest.values("percent_complete")[:1]),
+            latest_on=Subquery(latest.values("reported_on")[:1]),
+            latest_text=Subquery(latest.values("text")[:1]),
+        )
+        .order_by("start_date", "pk")
+        .iterator(chunk_size=500)
+    )
+
+
+def resources_mobilised(team: Team):
+    return (
+        ResourceMobilised.objects.filter(team=team)
+        .select_related("workplan")
+        .order_by(F("received_on").desc(nulls_last=True), "-pk")
+    )
+
+
+def activity_status_counts(year: int, scope: Scope) -> dict[str, int]:
+    counts = dict.fromkeys(Activity.Status.values, 0)
+    counts.update(
+        dict(
+            Activity.objects.filter(scope.teams("workplan__team__"), workplan__year=year)
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    )
+    return counts

@@ -1,0 +1,261 @@
+"""Requesting reports: validation, permission, de-duplication and queueing.
+
+The portal, the API and the scheduler all come through `request_report` or
+`schedule_report`; the Celery job (reports/tasks.py) then fills the run in.
+Who may request what is decided by accounts.permissions, nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts import permissions
+from accounts.models import SecurityEvent
+
+from .models import ReportRun
+
+logger = logging.getLogger(__name__)
+
+Kind, Status = ReportRun.Kind, ReportRun.Status
+
+
+def default_year() -> int:
+    return timezone.localdate().year
+
+
+def current_language() -> str:
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    codes = {code for code, _name in settings.LANGUAGES}
+    if language in codes:
+        return language
+    base = language.split("-")[0]
+    return base if base in codes else settings.LANGUAGE_CODE
+
+
+def validate_request(*, kind, format, year, region=None, team=None) -> None:
+    """Raise ValidationError naming each field that is wrong; nothing is written."""
+    errors: dict[str, str] = {}
+    if kind not in Kind.values:
+        errors["kind"] = _("Choose one of: %(choices)s.") % {"choices": ", ".join(Kind.values)}
+    if format not in ReportRun.Format.values:
+        errors["format"] = _("Choose one of: %(choices)s.") % {"choices": ", ".join(ReportRun.Format.values)}
+    if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
+        errors["year"] = _("The year must be between 2000 and 2100.")
+    if kind == Kind.REGIONAL and region is None:
+        errors["region"] = _("A regional report needs a region.")
+    if kind != Kind.REGIONAL and region is not None:
+        errors["region"] = _("Only a regional report takes a region.")
+    if kind == Kind.COUNTRY and team is None:
+        errors["team"] = _("A country report needs a team.")
+    if kind != Kind.COUNTRY and team is not None:
+        errors["team"] = _("Only a country report takes a team.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def check_may_request(user, kind: str, team=None) -> None:
+    if kind == Kind.COUNTRY:
+        if not permissions.can_request_team_report(user, team):
+            raise PermissionDenied(
+                _("Only the team's conveners and focal points, and the Secretariat, can request its report.")
+            )
+    elif not permissions.can_run_global_reports(user):
+        raise PermissionDenied(_("Only the Secretariat can request global, regional and data-quality reports."))
+
+
+def request_report(user, *, kind, format, year=None, region=None, team=None) -> tuple[ReportRun, bool]:
+    """A run for this request, and whether it is new.
+
+    The same request by the same person while an earlier one is queued or
+    running returns that earlier run instead of starting a second job.
+    """
+    year = default_year() if year is None else year
+    # Who may ask first (a viewer learns that global reports are not for them,
+    # not which field is missing), then the fields, then the team's own rule.
+    if kind in Kind.values and kind != Kind.COUNTRY:
+        check_may_request(user, kind)
+    validate_request(kind=kind, format=format, year=year, region=region, team=team)
+    if kind == Kind.COUNTRY:
+        check_may_request(user, kind, team)
+    return _create_or_reuse(
+        kind=kind, format=format, year=year, region=region, team=team, requested_by=user, language=current_language()
+    )
+
+
+def schedule_report(*, kind, format, year=None) -> tuple[ReportRun, bool]:
+    """A report the scheduler runs for the Secretariat, e-mailed when done."""
+    year = default_year() if year is None else year
+    validate_request(kind=kind, format=format, year=year)
+    return _create_or_reuse(
+        kind=kind,
+        format=format,
+        year=year,
+        region=None,
+        team=None,
+        requested_by=None,
+        language=settings.LANGUAGE_CODE,
+        email_secretariat=True,
+    )
+
+
+def _create_or_reuse(**fields) -> tuple[ReportRun, bool]:
+    key = ReportRun.make_dedupe_key(
+        kind=fields["kind"],
+        format=fields["format"],
+        year=fields["year"],
+        region_id=fields["region"].pk if fields["region"] else None,
+        team_id=fields["team"].pk if fields["team"] else None,
+        requested_by_id=fields["requested_by"].pk if fields["requested_by"] else None,
+        language=fields["language"],
+    )
+    with transaction.atomic():
+        existing = ReportRun.objects.filter(dedupe_key=key, status__in=ReportRun.ACTIVE).first()
+        if existing is not None and is_abandoned(existing):
+            fail_abandoned(existing)
+            existing = None
+        if existing is not None:
+            return existing, False
+        try:
+            with transaction.atomic():
+                run = ReportRun.objects.create(dedupe_key=key, **fields)
+        except IntegrityError:
+            # A simultaneous identical request got there first (the partial unique
+            # index let only one through): follow that one.
+            existing = ReportRun.objects.filter(dedupe_key=key, status__in=ReportRun.ACTIVE).first()
+            if existing is None:
+                raise
+            return existing, False
+        transaction.on_commit(partial(enqueue, run.pk))
+    return run, True
+
+
+def enqueue(run_id: int) -> None:
+    """Hand the run to Celery (or, with no broker configured, run it now in this process)."""
+    from .tasks import build_report
+
+    task_id = str(uuid.uuid4())
+    ReportRun.objects.filter(pk=run_id, status=Status.QUEUED).update(task_id=task_id)
+    try:
+        build_report.apply_async((run_id,), task_id=task_id)
+    except Exception as exc:  # the broker refused or did not answer: say so on the run
+        logger.exception("Could not queue report run %s", run_id)
+        mark_failed(run_id, _("The report could not be queued (%(error)s). Please try again later.") % {"error": exc})
+
+
+def mark_failed(run_id: int, reason: str) -> bool:
+    now = timezone.now()
+    return bool(
+        ReportRun.objects.filter(pk=run_id, status__in=ReportRun.ACTIVE).update(
+            status=Status.FAILED, error=reason[:2000] or _("Unknown error."), finished_at=now, updated_at=now
+        )
+    )
+
+
+# --- runs nobody works on any more, old files -----------------------------------------------------
+
+
+def abandoned_before() -> dt.datetime:
+    return timezone.now() - dt.timedelta(seconds=settings.REPORTS_ABANDONED_AFTER)
+
+
+def is_abandoned(run: ReportRun) -> bool:
+    return run.is_active and run.updated_at < abandoned_before()
+
+
+def fail_abandoned(run: ReportRun) -> None:
+    mark_failed(run.pk, abandoned_reason())
+
+
+def abandoned_reason() -> str:
+    hours = settings.REPORTS_ABANDONED_AFTER / 3600
+    return _("No worker made progress on this report for %(hours).0f hours; it was given up. Request it again.") % {
+        "hours": hours
+    }
+
+
+def fail_all_abandoned() -> int:
+    stuck = ReportRun.objects.filter(status__in=ReportRun.ACTIVE, updated_at__lt=abandoned_before())
+    count = 0
+    for run_id in stuck.values_list("pk", flat=True):
+        count += mark_failed(run_id, abandoned_reason())
+    return count
+
+
+def delete_expired_runs() -> int:
+    """Delete finished runs (and their files) older than REPORTS_KEEP_DAYS."""
+    if not settings.REPORTS_KEEP_DAYS:
+        return 0
+    cutoff = timezone.now() - dt.timedelta(days=settings.REPORTS_KEEP_DAYS)
+    expired = ReportRun.objects.filter(created_at__lt=cutoff).exclude(status__in=ReportRun.ACTIVE)
+    count = 0
+    for run in expired.iterator(chunk_size=200):
+        run.delete()  # post_delete removes the file
+        count += 1
+    return count
+
+
+# --- who sees which runs ----------------------------------------------------------------------------
+
+
+def visible_runs(user):
+    """Runs a user may open and download: their own; every run for the Secretariat.
+
+    The queryset form of accounts.permissions.can_download_report.
+    """
+    runs = ReportRun.objects.select_related("region", "team", "requested_by")
+    if permissions.is_secretariat(user):
+        return runs
+    return runs.filter(requested_by_id=user.pk)
+
+
+def listed_runs(user):
+    """Runs shown in a user's list: their own, and the scheduled ones for the Secretariat."""
+    runs = ReportRun.objects.select_related("region", "team", "requested_by")
+    mine = Q(requested_by_id=user.pk)
+    if permissions.is_secretariat(user):
+        return runs.filter(mine | Q(requested_by__isnull=True))
+    return runs.filter(mine)
+
+
+def requestable_kinds(user) -> list[str]:
+    """The report kinds the user may request (the portal offers only these)."""
+    if permissions.can_run_global_reports(user):
+        return list(Kind.values)
+    if requestable_teams(user).exists():
+        return [Kind.COUNTRY]
+    return []
+
+
+def requestable_teams(user):
+    """Active teams whose country report the user may request."""
+    from teams.models import Team
+
+    teams = Team.objects.filter(is_active=True).order_by("name")
+    allowed = [pk for (pk,) in teams.values_list("pk") if permissions.can_request_team_report(user, Team(pk=pk))]
+    return teams.filter(pk__in=allowed)
+
+
+def open_for_download(request, run: ReportRun):
+    """The run's file, opened for `request.user`, after the permission check; the download is logged."""
+    from accounts.security import record
+
+    if not permissions.can_download_report(request.user, run):
+        raise PermissionDenied
+    content = run.file.open("rb")
+    record(
+        SecurityEvent.Kind.REPORT_DOWNLOADED,
+        request=request,
+        user=request.user,
+        detail=f"report run {run.pk}: {run.download_name}",
+    )
+    return content

@@ -370,7 +370,7 @@ IGNORED_INVALID_QUERY = {
 
 
 def call(method: str, path: str, **values):
-    """One explicit case, authenticated as the Secretariat, validated with every check."""
+    """One explicit case, authenticated as the Secretariat."""
     operation = schema[path][method]
     case = operation.Case(**values)
     schema.auth.set(case, AuthContext(operation=operation, app=schema.app))
@@ -379,6 +379,7 @@ def call(method: str, path: str, **values):
 
 
 def expect_failure(finding: "Finding", method: str, path: str, **values):
+    """Fails (FailureGroup) while `finding` stands: every check, on one explicit request."""
     case = call(method, path, **values)
     try:
         case.call_and_validate(checks=ALL_CHECKS)
@@ -393,7 +394,7 @@ def parameter_schema(method: str, path: str, name: str) -> dict:
     return next(p["schema"] for p in operation.get("parameters", []) if p["name"] == name)
 
 
-def invalid_value_is_accepted(path: str, name: str, value: str):
+def rejects_invalid_value(path: str, name: str, value: str):
     assert parameter_schema("GET", path, name)["type"] in ("integer", "boolean")
     response = call("GET", path, query={name: value}).call()
     assert response.status_code >= 400, f"GET {path}?{name}={value} answered {response.status_code}"
@@ -460,9 +461,9 @@ FINDINGS = [
         "enum csv/json).",
         lambda case, f: isinstance(f, AcceptedNegativeData) and negated_query_parameter(case) in IGNORED_INVALID_QUERY,
         (
-            ("page-size", lambda f: invalid_value_is_accepted("/api/v1/teams/", "page_size", "abc")),
-            ("boolean", lambda f: invalid_value_is_accepted("/api/v1/countries/", "sun_member", "abc")),
-            ("decimal-year", lambda f: invalid_value_is_accepted("/api/v1/workplans/", "year", "0.5")),
+            ("page-size", lambda f: rejects_invalid_value("/api/v1/teams/", "page_size", "abc")),
+            ("boolean", lambda f: rejects_invalid_value("/api/v1/countries/", "sun_member", "abc")),
+            ("decimal-year", lambda f: rejects_invalid_value("/api/v1/workplans/", "year", "0.5")),
         ),
     ),
     Finding(

@@ -1,9 +1,9 @@
-import django_filters
+from unnutrition.filters import PortalFilterSet
 
 from .models import Agency
 
 
-class AgencyFilterSet(django_filters.FilterSet):
+class AgencyFilterSet(PortalFilterSet):
     class Meta:
         model = Agency
         fields = ["membership", "kind", "hosts_secretariat"]

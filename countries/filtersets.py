@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from unnutrition.filters import PortalFilterSet, StrictBooleanFilter
+
 from .models import Country, Region
 from .selectors import region_with_descendants
 
@@ -46,17 +48,17 @@ class CountryCodeFilter(django_filters.ModelMultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
-class CountryFilterSet(django_filters.FilterSet):
+class CountryFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     region = RegionFilter(label=_("Region"))
-    sun_member = django_filters.BooleanFilter(
+    sun_member = StrictBooleanFilter(
         field_name="sun_membership",
         lookup_expr="isnull",
         exclude=True,
         label=_("SUN country"),
         help_text="In the SUN Movement.",
     )
-    has_team = django_filters.BooleanFilter(
+    has_team = StrictBooleanFilter(
         method="filter_has_team", label=_("Has a country team"), help_text="Has an active country team."
     )
 

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from agencies.models import Agency
 from countries.filtersets import CountryCodeFilter, RegionFilter
+from unnutrition.filters import PortalFilterSet, StrictBooleanFilter
 from unnutrition.models import current_on
 
 from .models import ConvenerTerm, Team
@@ -26,7 +27,7 @@ class AgencyCodeFilter(django_filters.ModelMultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
-class TeamFilterSet(django_filters.FilterSet):
+class TeamFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     country = CountryCodeFilter(field_name="country", label=_("Country"))
     region = RegionFilter(field_names=("region", "country__region"), label=_("Region"))
@@ -34,7 +35,7 @@ class TeamFilterSet(django_filters.FilterSet):
         field_name="members__agency", label=_("Member agency"), help_text="Teams where this agency is a member."
     )
     kind = django_filters.ChoiceFilter(choices=Team.Kind.choices, label=_("Kind"))
-    has_convener = django_filters.BooleanFilter(
+    has_convener = StrictBooleanFilter(
         method="filter_has_convener", label=_("Has a convener"), help_text="Has a convener today."
     )
 

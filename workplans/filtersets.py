@@ -1,20 +1,16 @@
 import django_filters
 from django.db.models import Q
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
 from countries.filtersets import CountryCodeFilter, RegionFilter
 from teams.filtersets import AgencyCodeFilter
+from teams.models import Team
+from unnutrition.filters import CodeMultipleChoiceFilter, PortalFilterSet, YearFilter
 
 from .models import ActionArea, Activity, ProgressUpdate, ResourceMobilised, Workplan
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class CodeMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
-    """Choices by their code (`?action_area=capacity`), documented as a string."""
-
-
-class WorkplanFilterSet(django_filters.FilterSet):
+class WorkplanFilterSet(PortalFilterSet):
+    year = YearFilter()
     country = CountryCodeFilter(field_name="team__country")
     region = RegionFilter(field_names=("team__region", "team__country__region"))
     agency = AgencyCodeFilter(field_name="team__members__agency", help_text="Workplans of teams this agency is in.")
@@ -24,12 +20,12 @@ class WorkplanFilterSet(django_filters.FilterSet):
         fields = ["team", "year", "status", "country", "region", "agency"]
 
 
-class ActivityFilterSet(django_filters.FilterSet):
+class ActivityFilterSet(PortalFilterSet):
     country = CountryCodeFilter(field_name="workplan__team__country")
     region = RegionFilter(field_names=("workplan__team__region", "workplan__team__country__region"))
     agency = AgencyCodeFilter(method="filter_agency", help_text="Led by or with the participation of this agency.")
-    team = django_filters.NumberFilter(field_name="workplan__team")
-    year = django_filters.NumberFilter(field_name="workplan__year")
+    team = django_filters.ModelChoiceFilter(field_name="workplan__team", queryset=Team.objects.all())
+    year = YearFilter(field_name="workplan__year")
     action_area = CodeMultipleChoiceFilter(
         field_name="action_area__code",
         queryset=ActionArea.objects.all(),
@@ -54,20 +50,20 @@ class ActivityFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(last_progress_at__isnull=True) | Q(last_progress_at__date__lt=value))
 
 
-class ProgressUpdateFilterSet(django_filters.FilterSet):
+class ProgressUpdateFilterSet(PortalFilterSet):
     country = CountryCodeFilter(field_name="activity__workplan__team__country")
-    team = django_filters.NumberFilter(field_name="activity__workplan__team")
-    year = django_filters.NumberFilter(field_name="activity__workplan__year")
+    team = django_filters.ModelChoiceFilter(field_name="activity__workplan__team", queryset=Team.objects.all())
+    year = YearFilter(field_name="activity__workplan__year")
 
     class Meta:
         model = ProgressUpdate
         fields = ["activity", "team", "year", "status", "country"]
 
 
-class ResourceMobilisedFilterSet(django_filters.FilterSet):
+class ResourceMobilisedFilterSet(PortalFilterSet):
     country = CountryCodeFilter(field_name="team__country")
     region = RegionFilter(field_names=("team__region", "team__country__region"))
-    year = django_filters.NumberFilter(field_name="received_on__year")
+    year = YearFilter(field_name="received_on__year")
 
     class Meta:
         model = ResourceMobilised

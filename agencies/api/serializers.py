@@ -4,7 +4,9 @@ from agencies.models import Agency
 
 
 class AgencySerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="acronym", read_only=True, help_text="For a regional office.")
+    parent = serializers.SlugRelatedField(
+        slug_field="acronym", read_only=True, allow_null=True, help_text="For a regional office."
+    )
     steering_committee = serializers.SerializerMethodField()
 
     class Meta:

@@ -1,12 +1,14 @@
 import django_filters
 
+from unnutrition.filters import PortalFilterSet, YearFilter
+
 from ..models import ReportRun
 
 
-class ReportRunFilterSet(django_filters.FilterSet):
+class ReportRunFilterSet(PortalFilterSet):
     kind = django_filters.ChoiceFilter(choices=ReportRun.Kind.choices)
     status = django_filters.ChoiceFilter(choices=ReportRun.Status.choices)
-    year = django_filters.NumberFilter()
+    year = YearFilter()
 
     class Meta:
         model = ReportRun

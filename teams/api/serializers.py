@@ -8,7 +8,9 @@ from teams.selectors import current_term
 
 
 class ConvenerTermSerializer(serializers.ModelSerializer):
-    agency = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
+    agency = serializers.SlugRelatedField(
+        slug_field="acronym", read_only=True, allow_null=True, help_text="Empty when the Resident Coordinator convenes."
+    )
     person = serializers.CharField(source="person.__str__", read_only=True, allow_null=True, default=None)
 
     class Meta:
@@ -74,7 +76,7 @@ class PlatformLinkSerializer(serializers.ModelSerializer):
 class RosterSerializer(serializers.ModelSerializer):
     """A team's roster: conveners now and before, members and focal points, platforms."""
 
-    country = serializers.SlugRelatedField(slug_field="iso_alpha3", read_only=True)
+    country = serializers.SlugRelatedField(slug_field="iso_alpha3", read_only=True, allow_null=True)
     country_name = serializers.CharField(source="country.name", read_only=True, allow_null=True, default=None)
     region = serializers.SerializerMethodField(help_text="The group's region, or its country's UN sub-region.")
     convener = serializers.SerializerMethodField()

@@ -31,6 +31,15 @@ class TeamViewSet(ReadOnlyViewSet):
     ordering_fields = ["name", "country__name", "updated_at"]
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, RosterCSVRenderer]
 
+    def handle_exception(self, exc):
+        # An error is a message, not a roster: answer it as JSON even to ?format=csv.
+        if (
+            getattr(self.request, "accepted_renderer", None) is not None
+            and self.request.accepted_renderer.format == "csv"
+        ):
+            self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
+        return super().handle_exception(exc)
+
     @extend_schema(
         parameters=[
             OpenApiParameter(

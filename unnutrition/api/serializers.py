@@ -1,6 +1,7 @@
 import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
@@ -30,3 +31,16 @@ class ModelValidationMixin:
                 {("non_field_errors" if k == "__all__" else k): v for k, v in exc.message_dict.items()}
             ) from exc
         return attrs
+
+
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": r"^\d{1,12}(?:\.\d{1,2})?$", "example": "125000.00"}
+)
+class MoneyField(serializers.DecimalField):
+    """An amount of money: not negative, at most 12 digits before the point and 2 after."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", 0)
+        super().__init__(**kwargs)

@@ -5,7 +5,7 @@ from accounts.permissions import editable_team_ids
 from agencies.models import Agency
 from countries.models import Subdivision
 from teams.models import Team
-from unnutrition.api.serializers import ModelValidationMixin
+from unnutrition.api.serializers import ModelValidationMixin, MoneyField
 from workplans.models import (
     ActionArea,
     Activity,
@@ -96,9 +96,11 @@ class ActivitySerializer(serializers.ModelSerializer):
 
 class WorkplanSerializer(serializers.ModelSerializer):
     team_name = serializers.CharField(source="team.name", read_only=True)
-    country = serializers.SlugRelatedField(source="team.country", slug_field="iso_alpha3", read_only=True)
-    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    endorsed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    country = serializers.SlugRelatedField(
+        source="team.country", slug_field="iso_alpha3", read_only=True, allow_null=True
+    )
+    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    endorsed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     activity_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -128,7 +130,7 @@ class WorkplanDetailSerializer(WorkplanSerializer):
 
 
 class ProgressUpdateSerializer(serializers.ModelSerializer):
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ProgressUpdate
@@ -176,6 +178,9 @@ class ActivityWriteSerializer(ModelValidationMixin, serializers.ModelSerializer)
     cooperation_outcome = serializers.PrimaryKeyRelatedField(
         queryset=CooperationOutcome.objects.all(), required=False, allow_null=True
     )
+    budget_required = MoneyField(required=False)
+    budget_available = MoneyField(required=False)
+    budget_spent = MoneyField(required=False)
 
     class Meta:
         model = Activity
@@ -243,6 +248,7 @@ class ProgressUpdateWriteSerializer(serializers.ModelSerializer):
 class ResourceMobilisedWriteSerializer(ModelValidationMixin, serializers.ModelSerializer):
     team = ScopedPrimaryKeyField(team_path="pk", queryset=Team.objects.all())
     workplan = ScopedPrimaryKeyField(team_path="team", queryset=Workplan.objects.all(), required=False, allow_null=True)
+    amount = MoneyField()
 
     class Meta:
         model = ResourceMobilised
@@ -307,4 +313,6 @@ class DashboardSerializer(serializers.Serializer):
 
 
 class DashboardQuerySerializer(serializers.Serializer):
-    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+    year = serializers.IntegerField(
+        min_value=2000, max_value=2100, required=False, help_text="Year, 2000-2100; default this year."
+    )

@@ -1,8 +1,9 @@
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -207,11 +208,10 @@ class ResourceMobilisedViewSet(TeamScopedViewSet):
 class DashboardView(ConditionalMixin, APIView):
     """The Secretariat dashboard's figures for one year (default: this year)."""
 
-    @extend_schema(
-        parameters=[OpenApiParameter("year", int, description="Year, 2000-2100; default this year.")],
-        responses=DashboardSerializer,
-    )
+    @extend_schema(parameters=[DashboardQuerySerializer], responses=DashboardSerializer)
     def get(self, request):
+        if request.query_params.get("year") == "":
+            raise ValidationError({"year": ["Enter a year from 2000 to 2100, or leave the parameter out."]})
         query = DashboardQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         year = query.validated_data.get("year") or timezone.localdate().year

@@ -1,0 +1,51 @@
+"""Completes the OpenAPI schema with the error answers every operation can give.
+
+drf-spectacular documents success bodies from the serializers; the errors come
+from shared machinery (authentication, permissions, filters, pagination,
+throttling, conditional requests), so they are added here once for all
+operations instead of on every view.
+"""
+
+ERROR_SCHEMAS = {
+    "Error": {
+        "type": "object",
+        "description": "A message about the request as a whole.",
+        "properties": {"detail": {"type": "string"}},
+        "required": ["detail"],
+    },
+    "ValidationErrors": {
+        "type": "object",
+        "description": "Field name (or non_field_errors) -> what is wrong with it.",
+        "additionalProperties": {},
+    },
+}
+
+
+def _response(description, schema=None):
+    response = {"description": description}
+    if schema:
+        response["content"] = {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}
+    return response
+
+
+def add_error_responses(result, generator, request, public):
+    result.setdefault("components", {}).setdefault("schemas", {}).update(ERROR_SCHEMAS)
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            anonymous = operation.get("security") == [{}] or {} in operation.get("security", [])
+            defaults = {
+                "400": _response("Invalid parameters or body; each field says what is wrong.", "ValidationErrors"),
+                "403": _response("Your role does not allow this.", "Error"),
+                "404": _response("No such record (or not yours to change), or no such page.", "Error"),
+                "429": _response("Too many requests (throttling) or sign-in attempts (lock-out).", "Error"),
+            }
+            if not anonymous or method == "delete":
+                defaults["401"] = _response("No valid session or token.", "Error")
+            if method == "get":
+                defaults["304"] = _response("Not modified: the ETag sent in If-None-Match is still current.")
+            if method in ("put", "patch", "delete", "post") and "{" in path:
+                defaults["412"] = _response("The record changed since the ETag sent in If-Match.", "Error")
+            for status, response in defaults.items():
+                responses.setdefault(status, response)
+    return result

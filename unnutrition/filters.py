@@ -1,0 +1,66 @@
+"""Filters shared by the portal's lists and the API: strict about what they accept.
+
+django-filter's defaults quietly ignore a value they cannot read (`?sun_member=abc`,
+`?year=0.5`); a client then gets the unfiltered list and believes it filtered.
+These answer 400 naming the parameter instead.
+"""
+
+import django_filters
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+TRUE, FALSE, EMPTY = {"true", "1", "yes"}, {"false", "0", "no"}, {"", "unknown"}
+
+
+class RawNullBooleanSelect(forms.NullBooleanSelect):
+    """The yes/no/unknown select, handing the raw value to the field (which judges it)."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class StrictBooleanField(forms.Field):
+    widget = RawNullBooleanSelect
+
+    def to_python(self, value):
+        text = "" if value is None else str(value).strip().lower()
+        if text in EMPTY:
+            return None
+        if text in TRUE:
+            return True
+        if text in FALSE:
+            return False
+        raise forms.ValidationError(_("Enter true or false."), code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class YearFilter(django_filters.NumberFilter):
+    """A year between 2000 and 2100, as a whole number."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 2000)
+        kwargs.setdefault("max_value", 2100)
+        kwargs.setdefault("help_text", "A year, 2000-2100.")
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class CodeMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    """Choices by their code (`?action_area=capacity`), documented as a string."""
+
+
+class PortalFilterSet(django_filters.FilterSet):
+    """Base of every filter set: model booleans get the strict filter too."""
+
+    FILTER_DEFAULTS = {
+        **django_filters.FilterSet.FILTER_DEFAULTS,
+        models.BooleanField: {"filter_class": StrictBooleanFilter},
+    }

@@ -44,3 +44,20 @@ class MoneyField(serializers.DecimalField):
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("min_value", 0)
         super().__init__(**kwargs)
+
+
+# Plain-value helpers for serializers that build their representation by hand
+# (rosters, activities): the same formats DRF's fields produce.
+DATETIME = serializers.DateTimeField()
+
+
+def iso_date(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def iso_datetime(value) -> str | None:
+    return DATETIME.to_representation(value) if value is not None else None
+
+
+def money(value) -> str:
+    return f"{value:.2f}"

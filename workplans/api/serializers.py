@@ -5,7 +5,7 @@ from accounts.permissions import editable_team_ids
 from agencies.models import Agency
 from countries.models import Subdivision
 from teams.models import Team
-from unnutrition.api.serializers import ModelValidationMixin, MoneyField
+from unnutrition.api.serializers import ModelValidationMixin, MoneyField, iso_datetime, money
 from workplans.models import (
     ActionArea,
     Activity,
@@ -16,6 +16,7 @@ from workplans.models import (
     SdgTarget,
     Workplan,
 )
+from workplans.selectors import activity_payloads
 from workplans.validation import activity_problems
 
 
@@ -88,6 +89,46 @@ class ActivitySerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
+    # Built directly from the prefetched rows: a workplan page has ~40 activities
+    # and the nested field machinery was most of its cost. The fields declared
+    # above document the same shape (checked by schemathesis).
+    def to_representation(self, activity):
+        updates = activity.progress_updates.all()  # prefetched, newest first
+        latest = updates[0] if updates else None
+        return {
+            "id": activity.pk,
+            "workplan": activity.workplan_id,
+            "team": activity.workplan.team_id,
+            "year": activity.workplan.year,
+            "title": activity.title,
+            "description": activity.description,
+            "action_area": activity.action_area.code,
+            "lead_agency": activity.lead_agency.acronym,
+            "participating_agencies": [agency.acronym for agency in activity.participating_agencies.all()],
+            "sdg_targets": [target.code for target in activity.sdg_targets.all()],
+            "national_frameworks": [framework.pk for framework in activity.national_frameworks.all()],
+            "cooperation_outcome": activity.cooperation_outcome_id,
+            "is_national": activity.is_national,
+            "subdivisions": [subdivision.code for subdivision in activity.subdivisions.all()],
+            "start_date": activity.start_date.isoformat(),
+            "end_date": activity.end_date.isoformat(),
+            "currency": activity.currency,
+            "budget_required": money(activity.budget_required),
+            "budget_available": money(activity.budget_available),
+            "budget_spent": money(activity.budget_spent),
+            "status": activity.status,
+            "last_progress_at": iso_datetime(activity.last_progress_at),
+            "latest_progress": {
+                "reported_on": latest.reported_on.isoformat(),
+                "percent_complete": latest.percent_complete,
+                "status": latest.status,
+                "text": latest.text,
+            }
+            if latest
+            else None,
+            "updated_at": iso_datetime(activity.updated_at),
+        }
+
     @extend_schema_field(LatestProgressSerializer(allow_null=True))
     def get_latest_progress(self, activity):
         updates = activity.progress_updates.all()  # prefetched, newest first
@@ -123,10 +164,16 @@ class WorkplanSerializer(serializers.ModelSerializer):
 
 
 class WorkplanDetailSerializer(WorkplanSerializer):
-    activities = ActivitySerializer(many=True, read_only=True)
+    activities = serializers.SerializerMethodField()
 
     class Meta(WorkplanSerializer.Meta):
         fields = [*WorkplanSerializer.Meta.fields, "activities"]
+
+    @extend_schema_field(ActivitySerializer(many=True))
+    def get_activities(self, workplan):
+        # Read as plain rows (workplans.selectors), not through a prefetch and
+        # ActivitySerializer: the same shape in a fraction of the time.
+        return activity_payloads(workplan.pk)
 
 
 class ProgressUpdateSerializer(serializers.ModelSerializer):

@@ -71,15 +71,6 @@ class WorkplanViewSet(TeamScopedViewSet):
             return WorkplanSerializer
         return super().get_serializer_class()
 
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if self.action != "list":
-            queryset = queryset.prefetch_related(Prefetch("activities", queryset=activity_queryset()))
-        return queryset
-
-    def read_queryset(self):
-        return self.queryset.prefetch_related(Prefetch("activities", queryset=activity_queryset()))
-
     def allows_write(self, user, obj):
         if self.action in ("submit", "endorse", "reopen"):
             return True  # the service checks, with a message saying why not

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 from countries.models import Subdivision
 
-from .models import Activity, NationalFramework, ProgressUpdate
+from .models import ACTIVITY_PLANNING_FIELDS, Activity, NationalFramework, ProgressUpdate
 from .validation import activity_problems
 
 
@@ -23,24 +23,8 @@ class ActivityForm(forms.ModelForm):
 
     class Meta:
         model = Activity
-        fields = [
-            "title",
-            "description",
-            "action_area",
-            "lead_agency",
-            "participating_agencies",
-            "sdg_targets",
-            "national_frameworks",
-            "is_national",
-            "subdivisions",
-            "start_date",
-            "end_date",
-            "currency",
-            "budget_required",
-            "budget_available",
-            "budget_spent",
-            "status",
-        ]
+        # The Cooperation Framework outcome is set by the Secretariat (admin, API).
+        fields = [name for name in ACTIVITY_PLANNING_FIELDS if name != "cooperation_outcome"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "participating_agencies": forms.CheckboxSelectMultiple,

@@ -309,6 +309,30 @@ class Activity(TimeStamped):
         return self.title
 
 
+# The fields a team plans and maintains for an activity: the portal's form and
+# the API's write serializer take these, the API's read serializer adds ids,
+# team, year and progress around them.
+ACTIVITY_PLANNING_FIELDS = [
+    "title",
+    "description",
+    "action_area",
+    "lead_agency",
+    "participating_agencies",
+    "sdg_targets",
+    "national_frameworks",
+    "cooperation_outcome",
+    "is_national",
+    "subdivisions",
+    "start_date",
+    "end_date",
+    "currency",
+    "budget_required",
+    "budget_available",
+    "budget_spent",
+    "status",
+]
+
+
 class ProgressUpdate(TimeStamped):
     """A dated note on how far an activity got."""
 

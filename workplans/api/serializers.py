@@ -7,6 +7,7 @@ from countries.models import Subdivision
 from teams.models import Team
 from unnutrition.api.serializers import ModelValidationMixin, MoneyField, iso_datetime, money
 from workplans.models import (
+    ACTIVITY_PLANNING_FIELDS,
     ActionArea,
     Activity,
     CooperationOutcome,
@@ -67,23 +68,7 @@ class ActivitySerializer(serializers.ModelSerializer):
             "workplan",
             "team",
             "year",
-            "title",
-            "description",
-            "action_area",
-            "lead_agency",
-            "participating_agencies",
-            "sdg_targets",
-            "national_frameworks",
-            "cooperation_outcome",
-            "is_national",
-            "subdivisions",
-            "start_date",
-            "end_date",
-            "currency",
-            "budget_required",
-            "budget_available",
-            "budget_spent",
-            "status",
+            *ACTIVITY_PLANNING_FIELDS,
             "last_progress_at",
             "latest_progress",
             "updated_at",
@@ -231,26 +216,7 @@ class ActivityWriteSerializer(ModelValidationMixin, serializers.ModelSerializer)
 
     class Meta:
         model = Activity
-        fields = [
-            "workplan",
-            "title",
-            "description",
-            "action_area",
-            "lead_agency",
-            "participating_agencies",
-            "sdg_targets",
-            "national_frameworks",
-            "cooperation_outcome",
-            "is_national",
-            "subdivisions",
-            "start_date",
-            "end_date",
-            "currency",
-            "budget_required",
-            "budget_available",
-            "budget_spent",
-            "status",
-        ]
+        fields = ["workplan", *ACTIVITY_PLANNING_FIELDS]
 
     def validate_workplan(self, workplan):
         if self.instance is not None and workplan != self.instance.workplan:

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -47,7 +48,8 @@ class ActionArea(models.Model):
         ordering = ["name"]
 
     def __str__(self):
-        return self.name
+        # Names are listed for translation in unnutrition/reference_data/msgids.py.
+        return gettext(self.name)
 
 
 class SdgGoal(models.Model):

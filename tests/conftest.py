@@ -74,3 +74,14 @@ def fresh_cache(settings):
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    # LocaleMiddleware activates the request's language in the thread and
+    # nothing resets it: a test that switched to Arabic must not leave later
+    # tests (or the reports they build) in Arabic.
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

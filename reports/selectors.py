@@ -18,8 +18,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from countries.models import Region
 from countries.selectors import region_with_descendants, top_region_names
@@ -411,6 +413,25 @@ def stale_activities(year: int, scope: Scope, as_of: dt.date, days: int):
         .values(*ACTIVITY_FIELDS)
         .order_by("workplan__team__name", F("last_progress_at").asc(nulls_first=True), "pk")
     )
+
+
+def attention_lists(year: int, limit: int = 20) -> dict:
+    """What needs the Secretariat's attention, by the same rules as the data-quality report:
+    teams without a convener, workplans not submitted by the due date, activities under way
+    without progress for REPORTS_STALE_ACTIVITY_DAYS."""
+    as_of = reference_date(year, timezone.localdate())
+    scope = Scope()
+    due = due_date(year, settings.REPORTS_WORKPLAN_DUE)
+    lists = {
+        "teams_without_convener": teams_without_convener(scope, as_of),
+        "workplans_not_submitted": workplans_not_submitted(year, scope, due, as_of),
+        "stale_activities": stale_activities(year, scope, as_of, settings.REPORTS_STALE_ACTIVITY_DAYS),
+    }
+    result = {"stale_days": settings.REPORTS_STALE_ACTIVITY_DAYS, "due": due}
+    for name, rows in lists.items():
+        result[name] = list(rows[:limit])
+        result[f"{name}_count"] = rows.count()
+    return result
 
 
 def findings(year: int, scope: Scope, as_of: dt.date, due: dt.date, stale_days: int) -> dict:

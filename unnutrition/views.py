@@ -12,8 +12,9 @@ from django.views.decorators.gzip import gzip_page
 from django.views.generic import TemplateView
 
 from agencies.models import Agency
+from reports.selectors import attention_lists
 from workplans.models import ActionArea, Workplan
-from workplans.selectors import attention_lists, covered_countries, dashboard_summary
+from workplans.selectors import covered_countries, dashboard_summary
 
 from .coverage_map import render_coverage_svg
 from .history import HISTORY_MODELS, history_entries

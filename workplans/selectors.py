@@ -95,30 +95,6 @@ def dashboard_summary(year: int) -> dict:
     }
 
 
-def attention_lists(year: int, limit: int = 20) -> dict:
-    """What needs the Secretariat's attention, by the same rules as the data-quality report:
-    teams without a convener, workplans not submitted by the due date, activities under way
-    without progress for REPORTS_STALE_ACTIVITY_DAYS."""
-    from django.conf import settings
-
-    from reports import selectors as findings
-
-    today = timezone.localdate()
-    as_of = findings.reference_date(year, today)
-    scope = findings.Scope()
-    due = findings.due_date(year, settings.REPORTS_WORKPLAN_DUE)
-    lists = {
-        "teams_without_convener": findings.teams_without_convener(scope, as_of),
-        "workplans_not_submitted": findings.workplans_not_submitted(year, scope, due, as_of),
-        "stale_activities": findings.stale_activities(year, scope, as_of, settings.REPORTS_STALE_ACTIVITY_DAYS),
-    }
-    result = {"stale_days": settings.REPORTS_STALE_ACTIVITY_DAYS, "due": due}
-    for name, rows in lists.items():
-        result[name] = list(rows[:limit])
-        result[f"{name}_count"] = rows.count()
-    return result
-
-
 def covered_countries() -> dict[str, str]:
     """ISO numeric code -> country name, for countries with an active team."""
     return dict(

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import SecurityEvent, User
-from .permissions import is_secretariat
+from .rules import is_secretariat
 
 
 @admin.register(User)

@@ -6,7 +6,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Users and roles"
 
     def ready(self):
-        # Registers the portal.* permissions with the rules backend.
-        from . import permissions, security  # noqa: F401
+        # Each app's rules.py registers its portal.* permissions (rules' autodiscovery).
+        from . import security  # noqa: F401
 
         security.connect()

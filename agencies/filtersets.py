@@ -1,4 +1,4 @@
-from unnutrition.filters import PortalFilterSet
+from core.filters import PortalFilterSet
 
 from .models import Agency
 

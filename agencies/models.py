@@ -6,7 +6,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from unnutrition.models import Term, TimeStamped
+from core.models import Term, TimeStamped
 
 
 class Agency(TimeStamped):

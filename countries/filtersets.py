@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from unnutrition.filters import PortalFilterSet, StrictBooleanFilter
+from core.filters import PortalFilterSet, StrictBooleanFilter
 
 from .models import Country, Region
 from .selectors import region_with_descendants

@@ -6,12 +6,12 @@ UN M49 grouping shipped by country_converter; nothing here is typed by hand.
 
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, FilteredRelation, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from unnutrition.models import TimeStamped
+from core.models import TimeStamped
 
 
 class Region(models.Model):
@@ -40,6 +40,20 @@ class Region(models.Model):
         return self.name
 
 
+class CountryQuerySet(models.QuerySet):
+    def with_country_team(self):
+        """Countries with `country_team_id` and `country_team_name`: their active country team, if any.
+
+        Reached through the `teams` relation (a country has at most one
+        country team, a database constraint), so no row repeats.
+        """
+        return self.annotate(
+            country_team=FilteredRelation("teams", condition=Q(teams__kind="country", teams__is_active=True)),
+            country_team_id=F("country_team__pk"),
+            country_team_name=F("country_team__name"),
+        )
+
+
 class Country(models.Model):
     """A country or territory with an ISO 3166-1 code."""
 
@@ -59,6 +73,7 @@ class Country(models.Model):
     )
 
     history = HistoricalRecords()
+    objects = CountryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("country")

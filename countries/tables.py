@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from unnutrition.templatetags.portal import country_name
+from core.templatetags.portal import country_name
 
 from .models import Country
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from accounts.permissions import can_view_team_contacts
+from core.models import current_on
 from teams.models import ConvenerTerm, Team
-from unnutrition.models import current_on
+from teams.rules import view_team_contacts
 from workplans.models import Activity, Workplan
 
 from . import selectors
@@ -55,7 +55,7 @@ def build(run: ReportRun) -> Report:
     if run.kind == ReportRun.Kind.REGIONAL:
         return overview_report(context, Scope.of_region(run.region), run.region)
     if run.kind == ReportRun.Kind.COUNTRY:
-        include_contacts = run.requested_by is None or can_view_team_contacts(run.requested_by, run.team)
+        include_contacts = run.requested_by is None or view_team_contacts.test(run.requested_by, run.team)
         return team_report(context, run.team, include_contacts)
     if run.kind == ReportRun.Kind.DATA_QUALITY:
         return data_quality_report(context, Scope())

@@ -23,10 +23,10 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subque
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.models import current_on
 from countries.models import Region
 from countries.selectors import region_with_descendants, top_region_names
 from teams.models import ConvenerTerm, FocalPoint, Team, TeamMember, TeamPlatform
-from unnutrition.models import current_on
 from workplans.models import ActionArea, Activity, ProgressUpdate, ResourceMobilised, Workplan
 
 CHUNK = 2000

@@ -2,7 +2,7 @@
 
 The portal, the API and the scheduler all come through `request_report` or
 `schedule_report`; the Celery job (reports/tasks.py) then fills the run in.
-Who may request what is decided by accounts.permissions, nowhere else.
+Who may request what is decided by reports/rules.py, nowhere else.
 """
 
 from __future__ import annotations
@@ -19,9 +19,12 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts import permissions
 from accounts.models import SecurityEvent
+from accounts.rules import is_secretariat
+from accounts.security import record
+from teams.models import Team
 
+from . import rules
 from .models import ReportRun
 
 logger = logging.getLogger(__name__)
@@ -65,11 +68,11 @@ def validate_request(*, kind, format, year, region=None, team=None) -> None:
 
 def check_may_request(user, kind: str, team=None) -> None:
     if kind == Kind.COUNTRY:
-        if not permissions.can_request_team_report(user, team):
+        if not rules.request_team_report.test(user, team):
             raise PermissionDenied(
                 _("Only the team's conveners and focal points, and the Secretariat, can request its report.")
             )
-    elif not permissions.can_run_global_reports(user):
+    elif not rules.run_global_reports.test(user):
         raise PermissionDenied(_("Only the Secretariat can request global, regional and data-quality reports."))
 
 
@@ -210,10 +213,10 @@ def delete_expired_runs() -> int:
 def visible_runs(user):
     """Runs a user may open and download: their own; every run for the Secretariat.
 
-    The queryset form of accounts.permissions.can_download_report.
+    The queryset form of reports.rules.download_report.
     """
     runs = ReportRun.objects.select_related("region", "team", "requested_by")
-    if permissions.is_secretariat(user):
+    if is_secretariat(user):
         return runs
     return runs.filter(requested_by_id=user.pk)
 
@@ -222,14 +225,14 @@ def listed_runs(user):
     """Runs shown in a user's list: their own, and the scheduled ones for the Secretariat."""
     runs = ReportRun.objects.select_related("region", "team", "requested_by")
     mine = Q(requested_by_id=user.pk)
-    if permissions.is_secretariat(user):
+    if is_secretariat(user):
         return runs.filter(mine | Q(requested_by__isnull=True))
     return runs.filter(mine)
 
 
 def requestable_kinds(user) -> list[str]:
     """The report kinds the user may request (the portal offers only these)."""
-    if permissions.can_run_global_reports(user):
+    if rules.run_global_reports.test(user):
         return list(Kind.values)
     if requestable_teams(user).exists():
         return [Kind.COUNTRY]
@@ -238,18 +241,13 @@ def requestable_kinds(user) -> list[str]:
 
 def requestable_teams(user):
     """Active teams whose country report the user may request."""
-    from teams.models import Team
-
-    teams = Team.objects.filter(is_active=True).order_by("name")
-    allowed = [pk for (pk,) in teams.values_list("pk") if permissions.can_request_team_report(user, Team(pk=pk))]
-    return teams.filter(pk__in=allowed)
+    # request_team_report is "the Secretariat or the team's people": exactly the teams they may edit.
+    return Team.objects.filter(is_active=True).editable_by(user).order_by("name")
 
 
 def open_for_download(request, run: ReportRun):
     """The run's file, opened for `request.user`, after the permission check; the download is logged."""
-    from accounts.security import record
-
-    if not permissions.can_download_report(request.user, run):
+    if not rules.download_report.test(request.user, run):
         raise PermissionDenied
     content = run.file.open("rb")
     record(

@@ -6,9 +6,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from agencies.models import Agency
+from core.filters import PortalFilterSet, StrictBooleanFilter
+from core.models import current_on
 from countries.filtersets import CountryCodeFilter, RegionFilter
-from unnutrition.filters import PortalFilterSet, StrictBooleanFilter
-from unnutrition.models import current_on
 
 from .models import ConvenerTerm, Team
 

@@ -6,13 +6,40 @@ many, and a subnational working group belongs to a province. Teams are also
 what every permission rule is scoped to.
 """
 
+from dataclasses import dataclass, field
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from unnutrition.models import Term, TimeStamped, current_on
+from accounts.rules import is_secretariat
+from core.models import Term, TimeStamped, current_on
+
+
+class TeamScopedQuerySet(models.QuerySet):
+    """Records a team owns, narrowed to a user's teams (NetBox's `restrict` is the model).
+
+    The model's `team_path` reaches the owning team ("pk" for a team itself,
+    "workplan__team" for an activity). Portal views, API viewsets, scoped
+    serializer fields and reports all narrow through these two methods.
+    """
+
+    def editable_by(self, user):
+        """What `user` may change: everything for the Secretariat, their own teams' records for
+        conveners and focal points, nothing for viewers."""
+        team_ids = editable_team_ids(user)
+        if team_ids is None:
+            return self
+        return self.filter(**{f"{self.model.team_path}__in": team_ids})
+
+    def visible_to(self, user):
+        """What `user` may read: every team's records for anyone signed in (contacts are guarded apart)."""
+        if user.is_authenticated and user.is_active:
+            return self
+        return self.none()
 
 
 class MeetingFrequency(models.TextChoices):
@@ -146,6 +173,8 @@ class Team(TimeStamped):
     is_demo = models.BooleanField(_("demo record"), default=False, editable=False)
 
     history = HistoricalRecords(m2m_fields=[subdivisions, action_areas, clusters])
+    objects = TeamScopedQuerySet.as_manager()
+    team_path = "pk"
 
     class Meta:
         verbose_name = _("team")
@@ -220,6 +249,8 @@ class ConvenerTerm(Term):
     )
 
     history = HistoricalRecords()
+    objects = TeamScopedQuerySet.as_manager()
+    team_path = "team"
 
     class Meta(Term.Meta):
         verbose_name = _("convener term")
@@ -276,6 +307,8 @@ class TeamMember(Term):
     )
 
     history = HistoricalRecords()
+    objects = TeamScopedQuerySet.as_manager()
+    team_path = "team"
 
     class Meta(Term.Meta):
         verbose_name = _("member agency")
@@ -306,6 +339,8 @@ class FocalPoint(Term):
     is_primary = models.BooleanField(_("primary focal point"), default=True)
 
     history = HistoricalRecords()
+    objects = TeamScopedQuerySet.as_manager()
+    team_path = "member__team"
 
     class Meta(Term.Meta):
         verbose_name = _("technical focal point")
@@ -371,3 +406,60 @@ class TermsOfReference(TimeStamped):
 
     def __str__(self):
         return self.title
+
+
+# --- who belongs to which team ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamRoles:
+    """The team ids where a user is a convener or a focal point today."""
+
+    convener_of: frozenset[int] = field(default_factory=frozenset)
+    focal_point_of: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def team_ids(self) -> frozenset[int]:
+        return self.convener_of | self.focal_point_of
+
+
+def team_roles(user) -> TeamRoles:
+    """The user's team roles, from their person record, cached on the user object for the request.
+
+    Running convener terms and running focal point appointments count. A
+    subnational group is run by the people of its country team, so its id is
+    added wherever its parent's is.
+    """
+    cached = getattr(user, "_team_roles", None)
+    if cached is not None:
+        return cached
+    roles = TeamRoles()
+    person_id = getattr(user, "person_id", None)
+    if user.is_authenticated and person_id:
+        today = timezone.localdate()
+        convener_of = set(
+            ConvenerTerm.objects.filter(current_on(today), person_id=person_id).values_list("team_id", flat=True)
+        )
+        focal_point_of = set(
+            FocalPoint.objects.filter(
+                current_on(today), current_on(today, "member__"), person_id=person_id
+            ).values_list("member__team_id", flat=True)
+        )
+        for team_id, parent_id in Team.objects.filter(parent_id__in=convener_of | focal_point_of).values_list(
+            "pk", "parent_id"
+        ):
+            for ids in (convener_of, focal_point_of):
+                if parent_id in ids:
+                    ids.add(team_id)
+        roles = TeamRoles(frozenset(convener_of), frozenset(focal_point_of))
+    user._team_roles = roles
+    return roles
+
+
+def editable_team_ids(user) -> frozenset[int] | None:
+    """Teams whose records the user may change; None means all of them (the Secretariat)."""
+    if is_secretariat(user):
+        return None
+    if not user.is_authenticated:
+        return frozenset()
+    return team_roles(user).team_ids

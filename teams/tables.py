@@ -1,8 +1,8 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from core.templatetags.portal import country_name
 from teams.selectors import current_term
-from unnutrition.templatetags.portal import country_name
 
 from .models import Team
 

@@ -4,10 +4,8 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from accounts.permissions import can_view_team_contacts
-from workplans.models import Workplan
-
 from .filtersets import TeamFilterSet
+from .rules import view_team_contacts
 from .selectors import current_term, roster_queryset
 from .tables import TeamTable
 
@@ -34,7 +32,7 @@ class TeamDetailView(LoginRequiredMixin, TemplateView):
             "team": team,
             "convener": current_term(team, "convener"),
             "co_convener": current_term(team, "co_convener"),
-            "contacts_visible": can_view_team_contacts(self.request.user, team),
-            "workplans": Workplan.objects.filter(team=team).order_by("-year"),
+            "contacts_visible": view_team_contacts.test(self.request.user, team),
+            "workplans": team.workplans.order_by("-year"),
             "subteams": team.subteams.all(),
         }

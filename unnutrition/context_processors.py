@@ -1,4 +1,5 @@
-from accounts.permissions import role_of, team_roles
+from teams.models import Team, team_roles
+from teams.rules import role_of
 
 
 def portal(request):
@@ -9,8 +10,6 @@ def portal(request):
 
     def teams():
         # Lazy: only pages that show the header's team list pay for the query.
-        from teams.models import Team
-
         return list(Team.objects.filter(pk__in=team_roles(user).team_ids).order_by("name").only("pk", "name"))
 
     return {"portal_role": role_of(user), "portal_teams": teams}

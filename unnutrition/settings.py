@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "core",
     "unnutrition",
     "accounts",
     "agencies",
@@ -74,7 +75,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "unnutrition.request_log.RequestLogMiddleware",
+    "core.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -253,10 +254,10 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "unnutrition.api.pagination.PageNumberPagination",
-    "DEFAULT_THROTTLE_CLASSES": ["unnutrition.api.throttling.TokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.TokenRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "unnutrition.api.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -283,7 +284,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "unnutrition.api.schema.add_error_responses",
+        "core.api.schema.add_error_responses",
     ],
     "ENUM_NAME_OVERRIDES": {
         "WorkplanStatusEnum": "workplans.models.Workplan.Status",
@@ -301,7 +302,7 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="UN Nutrition 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "unnutrition.request_log.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "core.request_log.RequestIdFilter"}},
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",

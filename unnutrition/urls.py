@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from countries.views import CountryListView
+
 from . import views
 from .health import healthz
 
@@ -9,12 +11,18 @@ admin.site.site_header = "UN Nutrition Coordination Portal"
 admin.site.site_title = "UN Nutrition"
 admin.site.index_title = "Administration"
 
+# The list is the countries app's; a country's page spans teams and workplans (views.py).
+country_pages = [
+    path("", CountryListView.as_view(), name="list"),
+    path("<str:iso3>/", views.CountryDetailView.as_view(), name="detail"),
+]
+
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("coverage-map.svg", views.coverage_map, name="coverage-map"),
     path("history/<str:model>/<int:pk>/", views.HistoryView.as_view(), name="history"),
-    path("countries/", include("countries.urls")),
+    path("countries/", include((country_pages, "countries"))),
     path("teams/", include("teams.urls")),
     path("workplans/", include("workplans.urls")),
     path("reports/", include("reports.urls")),

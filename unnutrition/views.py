@@ -1,23 +1,31 @@
-"""Pages that span the apps: the public overview, the dashboard, the coverage map, history."""
+"""Pages that span the apps: the public overview, the dashboard, the coverage map, a country's
+page (its teams, platforms and frameworks), history."""
 
 from django.apps import apps
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
+from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.gzip import gzip_page
 from django.views.generic import TemplateView
 
+from accounts.rules import is_secretariat, is_signed_in
 from agencies.models import Agency
+from core.history import history_entries
+from core.request_log import request_id_var
+from countries.models import Country
 from reports.selectors import attention_lists
+from teams.rules import view_team
+from teams.selectors import roster_queryset
 from workplans.models import ActionArea, Workplan
+from workplans.rules import view_workplan
 from workplans.selectors import covered_countries, dashboard_summary
 
 from .coverage_map import render_coverage_svg
-from .history import HISTORY_MODELS, history_entries
 
 
 def selected_year(request) -> int:
@@ -105,6 +113,40 @@ def coverage_map(request):
     return HttpResponse(svg, content_type="image/svg+xml")
 
 
+class CountryDetailView(LoginRequiredMixin, TemplateView):
+    """A country: its UN region, SUN status, teams with their rosters, platforms and national frameworks."""
+
+    template_name = "countries/country_detail.html"
+
+    def get_context_data(self, **kwargs):
+        country = get_object_or_404(
+            Country.objects.select_related("region__parent", "sun_membership__government_focal_point"),
+            iso_alpha3=self.kwargs["iso3"].upper(),
+        )
+        return {
+            **super().get_context_data(**kwargs),
+            "country": country,
+            "teams": roster_queryset().filter(country=country),
+            "networks": country.sun_networks.select_related("network"),
+            "platforms": country.platforms.all(),
+            "frameworks": country.national_frameworks.all(),
+        }
+
+
+# Which records have a history page, and who may read it. Person records
+# carry contact details, so only the Secretariat reads their history.
+HISTORY_MODELS = {
+    "agencies.Agency": lambda user, obj: is_signed_in(user),
+    "countries.Country": lambda user, obj: is_signed_in(user),
+    "countries.Person": lambda user, obj: is_secretariat(user),
+    "teams.Team": view_team.test,
+    "teams.ConvenerTerm": view_team.test,
+    "teams.TeamMember": view_team.test,
+    "workplans.Workplan": view_workplan.test,
+    "workplans.Activity": lambda user, obj: view_workplan.test(user, obj.workplan),
+}
+
+
 class HistoryView(LoginRequiredMixin, TemplateView):
     """Who changed what and when on one record, with the values before and after."""
 
@@ -132,9 +174,5 @@ class HistoryView(LoginRequiredMixin, TemplateView):
 
 def server_error(request):
     """The 500 page in the portal's layout, with the request id to quote to support."""
-    from django.template import loader
-
-    from .request_log import request_id_var
-
     template = loader.get_template("500.html")
     return HttpResponse(template.render({"request_id": request_id_var.get()}), status=500)

@@ -1,10 +1,10 @@
 import django_filters
 from django.db.models import Q
 
+from core.filters import CodeMultipleChoiceFilter, PortalFilterSet, YearFilter
 from countries.filtersets import CountryCodeFilter, RegionFilter
 from teams.filtersets import AgencyCodeFilter
 from teams.models import Team
-from unnutrition.filters import CodeMultipleChoiceFilter, PortalFilterSet, YearFilter
 
 from .models import ActionArea, Activity, ProgressUpdate, ResourceMobilised, Workplan
 

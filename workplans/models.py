@@ -10,7 +10,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from unnutrition.models import TimeStamped
+from core.models import TimeStamped
+from teams.models import TeamScopedQuerySet
 
 
 def validate_currency(value: str):
@@ -209,6 +210,8 @@ class Workplan(TimeStamped):
     summary = models.TextField(_("summary"), blank=True)
 
     history = HistoricalRecords()
+    objects = TeamScopedQuerySet.as_manager()
+    team_path = "team"
 
     class Meta:
         verbose_name = _("workplan")
@@ -292,6 +295,8 @@ class Activity(TimeStamped):
     last_progress_at = models.DateTimeField(_("last progress update"), null=True, blank=True, editable=False)
 
     history = HistoricalRecords(m2m_fields=[participating_agencies, sdg_targets, national_frameworks, subdivisions])
+    objects = TeamScopedQuerySet.as_manager()
+    team_path = "workplan__team"
 
     class Meta:
         verbose_name = _("activity")
@@ -355,6 +360,8 @@ class ProgressUpdate(TimeStamped):
     )
 
     history = HistoricalRecords()
+    objects = TeamScopedQuerySet.as_manager()
+    team_path = "activity__workplan__team"
 
     class Meta:
         verbose_name = _("progress update")
@@ -399,6 +406,8 @@ class ResourceMobilised(TimeStamped):
     received_on = models.DateField(_("date"), null=True, blank=True)
 
     history = HistoricalRecords()
+    objects = TeamScopedQuerySet.as_manager()
+    team_path = "team"
 
     class Meta:
         verbose_name = _("resources mobilised")

@@ -6,9 +6,10 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
+from core.api.serializers import iso_date, iso_datetime, money
+from core.models import current_on
 from countries.selectors import top_region_names
 from teams.models import ConvenerTerm, Team
-from unnutrition.models import current_on
 
 from .models import Activity, ProgressUpdate, SdgTarget, Workplan
 
@@ -104,18 +105,20 @@ def covered_countries() -> dict[str, str]:
     )
 
 
-def activity_payloads(workplan_id: int) -> list[dict]:
-    """A workplan's activities as the API returns them, read as plain rows.
+def activity_payloads(*, workplan_id: int | None = None, activity_ids: list[int] | None = None) -> list[dict]:
+    """Activities as the API returns them (one workplan's, or these ids in this order), from plain rows.
 
-    Six `values()` queries and no model instances: the workplan page of the API
-    spent most of its time building ORM objects for ~40 activities and their
-    related rows. The shape is the one ActivitySerializer documents.
+    The only place the shape is built: the activity endpoints, the workplan
+    detail and the ETags all use it; ActivitySerializer documents it. Six
+    `values()` queries and no model instances, whatever the number of rows.
     """
-    from unnutrition.api.serializers import iso_date, iso_datetime, money
-
+    activities = Activity.objects.all()
+    if workplan_id is not None:
+        activities = activities.filter(workplan_id=workplan_id).order_by("start_date", "id")
+    else:
+        activities = activities.filter(pk__in=activity_ids)
     rows = list(
-        Activity.objects.filter(workplan_id=workplan_id)
-        .order_by("start_date", "id")
+        activities
         .values(
             "id", "workplan_id", "workplan__team_id", "workplan__year", "title", "description",
             "action_area__code", "lead_agency__acronym", "cooperation_outcome_id", "is_national",
@@ -147,6 +150,9 @@ def activity_payloads(workplan_id: int) -> list[dict]:
     ):
         latest.setdefault(update.pop("activity_id"), update)
 
+    if activity_ids is not None:
+        position = {pk: index for index, pk in enumerate(activity_ids)}
+        rows.sort(key=lambda row: position[row["id"]])
     return [
         {
             "id": row["id"],

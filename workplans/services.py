@@ -1,19 +1,102 @@
-"""Writes to workplans: the workflow and progress reporting. Views and API call these."""
+"""Every write to workplans, activities, progress and resources.
 
-from django.core.exceptions import PermissionDenied
+Portal views, API viewsets, imports and jobs call these and nothing else to
+change these records: the rules, their (translated) messages and the
+concurrency check live here once. A service that changes an existing record
+takes a `precondition` (see core.services.lock_for_write): the portal passes
+the form's version, the API its If-Match check; both run on the locked row.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import permissions
+from core.services import Precondition, lock_for_write
+from teams.rules import plan_team_work
 
-from .models import Activity, ProgressUpdate, Workplan
+from . import rules
+from .models import Activity, ProgressUpdate, ResourceMobilised, Workplan
+from .validation import activity_problems
+
+# What a team member may still change once the workplan is no longer a draft.
+PROGRESS_FIELDS = {"status", "budget_available", "budget_spent"}
+
+
+class WorkflowRefused(PermissionDenied):
+    """A change the rules refuse because of the record's state (a submitted plan, say)."""
+
+
+def _save(record, m2m: dict | None = None):
+    """Validate the whole record (fields, clean(), constraints), then save it and its many-to-many values."""
+    record.full_clean()
+    record.save()
+    for name, value in (m2m or {}).items():
+        getattr(record, name).set(value)
+    return record
+
+
+def _split_m2m(model, data: dict) -> tuple[dict, dict]:
+    plain = {name: value for name, value in data.items() if not model._meta.get_field(name).many_to_many}
+    return plain, {name: value for name, value in data.items() if name not in plain}
+
+
+def _shown(value) -> str:
+    """A value as the editor shows it, to compare what was saved with what was sent."""
+    if hasattr(value, "all"):
+        value = list(value.all())
+    if isinstance(value, list | tuple | set):
+        return ", ".join(sorted(str(v) for v in value)) or "—"
+    return "—" if value in (None, "") else str(value)
+
+
+def _changed(record, data: dict) -> list[str]:
+    return [name for name, value in data.items() if _shown(getattr(record, name)) != _shown(value)]
+
+
+# --- workplans -------------------------------------------------------------------
 
 
 @transaction.atomic
-def submit_workplan(*, workplan: Workplan, user) -> Workplan:
-    if not permissions.can_submit_workplan(user, workplan):
-        raise PermissionDenied(_("Only a convener of this team can submit its draft workplan."))
+def create_workplan(*, user, team, year: int, summary: str = "") -> Workplan:
+    if not plan_team_work.test(user, team):
+        raise PermissionDenied(_("Only this team's people or the Secretariat can start its workplans."))
+    return _save(Workplan(team=team, year=year, summary=summary))
+
+
+@transaction.atomic
+def update_workplan(*, workplan_id: int, user, data: dict, precondition: Precondition | None = None) -> Workplan:
+    """Change the summary (or year) of a draft; the team never changes."""
+    workplan = lock_for_write(Workplan.objects.all(), workplan_id, precondition)
+    if not rules.edit_workplan.test(user, workplan):
+        raise WorkflowRefused(_not_a_draft(workplan))
+    if "team" in data and data["team"] != workplan.team:
+        raise ValidationError({"team": _("A workplan cannot move to another team.")})
+    for name, value in data.items():
+        setattr(workplan, name, value)
+    return _save(workplan)
+
+
+@transaction.atomic
+def delete_workplan(*, workplan_id: int, user, precondition: Precondition | None = None) -> None:
+    """Delete a draft with its activities; the history keeps every row."""
+    workplan = lock_for_write(Workplan.objects.all(), workplan_id, precondition)
+    if not rules.edit_workplan.test(user, workplan):
+        raise WorkflowRefused(_not_a_draft(workplan))
+    workplan.delete()
+
+
+def _not_a_draft(workplan: Workplan) -> str:
+    return _("This workplan is %(status)s: only a draft can be changed, by its team or the Secretariat.") % {
+        "status": workplan.get_status_display().lower()
+    }
+
+
+@transaction.atomic
+def submit_workplan(*, workplan: Workplan, user, precondition: Precondition | None = None) -> Workplan:
+    workplan = lock_for_write(Workplan.objects.all(), workplan.pk, precondition)
+    if not rules.submit_workplan.test(user, workplan):
+        raise WorkflowRefused(_("Only a convener of this team can submit its draft workplan."))
     workplan.status = Workplan.Status.SUBMITTED
     workplan.submitted_by, workplan.submitted_at = user, timezone.now()
     workplan.save(update_fields=["status", "submitted_by", "submitted_at", "updated_at"])
@@ -21,9 +104,10 @@ def submit_workplan(*, workplan: Workplan, user) -> Workplan:
 
 
 @transaction.atomic
-def endorse_workplan(*, workplan: Workplan, user) -> Workplan:
-    if not permissions.can_endorse_workplan(user, workplan):
-        raise PermissionDenied(_("Only a submitted workplan can be endorsed, by its convener or the Secretariat."))
+def endorse_workplan(*, workplan: Workplan, user, precondition: Precondition | None = None) -> Workplan:
+    workplan = lock_for_write(Workplan.objects.all(), workplan.pk, precondition)
+    if not rules.endorse_workplan.test(user, workplan):
+        raise WorkflowRefused(_("Only a submitted workplan can be endorsed, by its convener or the Secretariat."))
     workplan.status = Workplan.Status.ENDORSED
     workplan.endorsed_by, workplan.endorsed_at = user, timezone.now()
     workplan.save(update_fields=["status", "endorsed_by", "endorsed_at", "updated_at"])
@@ -31,10 +115,11 @@ def endorse_workplan(*, workplan: Workplan, user) -> Workplan:
 
 
 @transaction.atomic
-def reopen_workplan(*, workplan: Workplan, user) -> Workplan:
+def reopen_workplan(*, workplan: Workplan, user, precondition: Precondition | None = None) -> Workplan:
     """Back to draft for changes; the submission and endorsement stay in the history."""
-    if not permissions.can_reopen_workplan(user, workplan):
-        raise PermissionDenied(_("Only a convener of this team or the Secretariat can reopen this workplan."))
+    workplan = lock_for_write(Workplan.objects.all(), workplan.pk, precondition)
+    if not rules.reopen_workplan.test(user, workplan):
+        raise WorkflowRefused(_("Only a convener of this team or the Secretariat can reopen this workplan."))
     workplan.status = Workplan.Status.DRAFT
     workplan.submitted_by = workplan.submitted_at = workplan.endorsed_by = workplan.endorsed_at = None
     workplan.save()
@@ -42,17 +127,78 @@ def reopen_workplan(*, workplan: Workplan, user) -> Workplan:
 
 
 @transaction.atomic
-def add_progress_update(*, activity: Activity, user, **data) -> ProgressUpdate:
-    """Record progress; the activity takes the reported status and its 'last updated' moves."""
-    if not permissions.can_report_progress(user, activity):
-        raise PermissionDenied(_("Only this team's focal points, conveners and the Secretariat report progress."))
-    update = ProgressUpdate(activity=activity, author=user, **data)
-    update.full_clean()
-    update.save()
-    activity.status = update.status
-    activity.last_progress_at = timezone.now()
-    activity.save(update_fields=["status", "last_progress_at", "updated_at"])
-    return update
+def copy_workplan(*, source: Workplan, year: int, user) -> Workplan:
+    """A draft for `year` with last year's activities, dates moved on, money not yet raised or spent."""
+    if not plan_team_work.test(user, source.team):
+        raise PermissionDenied(_("Only this team's people or the Secretariat can start its workplans."))
+    shift = year - source.year
+    workplan = _save(Workplan(team=source.team, year=year, summary=source.summary))
+    for old in source.activities.prefetch_related(*ACTIVITY_M2M):
+        new = Activity(
+            workplan=workplan,
+            title=old.title,
+            description=old.description,
+            action_area_id=old.action_area_id,
+            lead_agency_id=old.lead_agency_id,
+            cooperation_outcome_id=old.cooperation_outcome_id,
+            is_national=old.is_national,
+            start_date=_shift_year(old.start_date, shift),
+            end_date=_shift_year(old.end_date, shift),
+            currency=old.currency,
+            budget_required=old.budget_required,
+            status=Activity.Status.PIPELINE,
+        )
+        new.save()
+        for name in ACTIVITY_M2M:
+            getattr(new, name).set(getattr(old, name).all())
+    return workplan
+
+
+def _shift_year(day, years: int):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February into a common year
+        return day.replace(year=day.year + years, day=28)
+
+
+# --- activities ------------------------------------------------------------------
+
+ACTIVITY_M2M = ("participating_agencies", "sdg_targets", "national_frameworks", "subdivisions")
+
+
+def _check_activity(activity: Activity, m2m: dict) -> None:
+    """The rules that span fields (places, frameworks, agencies, dates), on the values the activity will have."""
+
+    def current(name):
+        if name in m2m:
+            return list(m2m[name])
+        return list(getattr(activity, name).all()) if activity.pk else []
+
+    errors = activity_problems(
+        workplan=activity.workplan,
+        is_national=activity.is_national,
+        subdivisions=current("subdivisions"),
+        frameworks=current("national_frameworks"),
+        lead_agency=activity.lead_agency if activity.lead_agency_id else None,
+        participating=current("participating_agencies"),
+        start_date=activity.start_date,
+    )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def create_activity(*, workplan: Workplan, user, data: dict) -> Activity:
+    """Add an activity to a draft workplan."""
+    if not rules.edit_workplan.test(user, workplan):
+        raise WorkflowRefused(
+            _("This workplan is %(status)s: activities are added to drafts only.")
+            % {"status": workplan.get_status_display().lower()}
+        )
+    plain, m2m = _split_m2m(Activity, data)
+    activity = Activity(workplan=workplan, **plain)
+    _check_activity(activity, m2m)
+    return _save(activity, m2m)
 
 
 class EditConflict(Exception):
@@ -72,27 +218,17 @@ def activity_version(activity: Activity) -> str:
     return activity.updated_at.isoformat()
 
 
-def _shown(value) -> str:
-    if hasattr(value, "all"):
-        value = list(value.all())
-    if isinstance(value, list | tuple | set):
-        return ", ".join(sorted(str(v) for v in value)) or "—"
-    return "—" if value in (None, "") else str(value)
+def unchanged_since(version: str, data: dict) -> Precondition:
+    """The portal form's precondition: nobody saved the activity since the editor loaded `version`."""
 
-
-@transaction.atomic
-def update_activity(*, activity_id: int, user, data: dict, version: str) -> Activity:
-    """Save the edit unless someone else saved since `version`; then refuse with what changed."""
-    activity = Activity.objects.select_for_update().get(pk=activity_id)
-    if not permissions.can_report_progress(user, activity):
-        raise PermissionDenied(_("You cannot edit activities of this team."))
-    if activity_version(activity) != version:
-        differences = []
-        for name, value in data.items():
-            field = Activity._meta.get_field(name)
-            saved = getattr(activity, name)
-            if _shown(saved) != _shown(value):
-                differences.append((str(field.verbose_name), _shown(saved), _shown(value)))
+    def check(activity: Activity) -> None:
+        if activity_version(activity) == version:
+            return
+        differences = [
+            (str(Activity._meta.get_field(name).verbose_name), _shown(getattr(activity, name)), _shown(value))
+            for name, value in data.items()
+            if name in _changed(activity, {name: value})
+        ]
         latest = activity.history.select_related("history_user").first()
         raise EditConflict(
             activity,
@@ -100,31 +236,44 @@ def update_activity(*, activity_id: int, user, data: dict, version: str) -> Acti
             latest.history_user if latest else None,
             latest.history_date if latest else activity.updated_at,
         )
-    if not permissions.can_edit_workplan(user, activity.workplan):
-        changed = [n for n, v in data.items() if n not in PROGRESS_FIELDS and _shown(getattr(activity, n)) != _shown(v)]
-        if changed:
-            raise PermissionDenied(
-                _("The workplan is no longer a draft: only status, budget available and budget spent can change.")
-            )
-    m2m = {name: data.pop(name) for name in list(data) if Activity._meta.get_field(name).many_to_many}
-    for name, value in data.items():
-        setattr(activity, name, value)
-    activity.full_clean()
-    activity.save()
-    for name, value in m2m.items():
-        getattr(activity, name).set(value)
-    return activity
 
-
-# What a team member may still change once the workplan is no longer a draft.
-PROGRESS_FIELDS = {"status", "budget_available", "budget_spent"}
+    return check
 
 
 @transaction.atomic
-def delete_activity(*, activity: Activity, user) -> None:
+def update_activity(*, activity_id: int, user, data: dict, precondition: Precondition | None = None) -> Activity:
+    """Change an activity. In a draft everything may change; afterwards only PROGRESS_FIELDS."""
+    activity = lock_for_write(Activity.objects.select_related("workplan__team"), activity_id, precondition)
+    if not rules.report_progress.test(user, activity):
+        raise PermissionDenied(_("You cannot edit activities of this team."))
+    if "workplan" in data and data.pop("workplan") != activity.workplan:
+        raise ValidationError({"workplan": _("An activity cannot move to another workplan.")})
+    if not rules.edit_workplan.test(user, activity.workplan):
+        planning = sorted(name for name in _changed(activity, data) if name not in PROGRESS_FIELDS)
+        if planning:
+            raise WorkflowRefused(
+                _(
+                    "The workplan is %(status)s: only status, budget available and budget spent can change now, "
+                    "not %(fields)s."
+                )
+                % {
+                    "status": activity.workplan.get_status_display().lower(),
+                    "fields": ", ".join(str(Activity._meta.get_field(name).verbose_name) for name in planning),
+                }
+            )
+    plain, m2m = _split_m2m(Activity, data)
+    for name, value in plain.items():
+        setattr(activity, name, value)
+    _check_activity(activity, m2m)
+    return _save(activity, m2m)
+
+
+@transaction.atomic
+def delete_activity(*, activity: Activity, user, precondition: Precondition | None = None) -> None:
     """Delete; the history keeps it, so restore_activity can bring it back."""
-    if not permissions.can_edit_workplan(user, activity.workplan):
-        raise PermissionDenied(_("Activities are removed from draft workplans only, by the team or the Secretariat."))
+    activity = lock_for_write(Activity.objects.select_related("workplan"), activity.pk, precondition)
+    if not rules.edit_workplan.test(user, activity.workplan):
+        raise WorkflowRefused(_("Activities are removed from draft workplans only, by the team or the Secretariat."))
     activity.delete()
 
 
@@ -144,15 +293,15 @@ def restore_activity(*, history_id: int, user) -> Activity:
     """Bring a deleted activity back, with its agencies, targets, places and progress updates."""
     record = Activity.history.select_related("history_user").get(history_id=history_id, history_type="-")
     workplan = Workplan.objects.get(pk=record.workplan_id)
-    if not permissions.can_edit_workplan(user, workplan):
-        raise PermissionDenied(_("Activities are restored into draft workplans only, by the team or the Secretariat."))
+    if not rules.edit_workplan.test(user, workplan):
+        raise WorkflowRefused(_("Activities are restored into draft workplans only, by the team or the Secretariat."))
     if Activity.objects.filter(pk=record.id).exists():
-        raise PermissionDenied(_("This activity has already been restored."))
+        raise WorkflowRefused(_("This activity has already been restored."))
     # The deletion record has no many-to-many rows left; the save before it does.
     snapshot = record.prev_record or record
     activity = record.instance
     activity.save(force_insert=True)
-    for name in ("participating_agencies", "sdg_targets", "national_frameworks", "subdivisions"):
+    for name in ACTIVITY_M2M:
         field = Activity._meta.get_field(name)
         related = field.m2m_reverse_field_name()
         getattr(activity, name).set([getattr(row, f"{related}_id") for row in getattr(snapshot, name).all()])
@@ -162,40 +311,58 @@ def restore_activity(*, history_id: int, user) -> Activity:
     return activity
 
 
+# --- progress ---------------------------------------------------------------------
+
+
 @transaction.atomic
-def copy_workplan(*, source: Workplan, year: int, user) -> Workplan:
-    """A draft for `year` with last year's activities, dates moved on, money not yet raised or spent."""
-    if not permissions.can_edit_team_roster(user, source.team):
-        raise PermissionDenied(_("Only this team's people or the Secretariat can start its workplans."))
-    shift = year - source.year
-    workplan = Workplan(team=source.team, year=year, summary=source.summary)
-    workplan.full_clean()
-    workplan.save()
-    for old in source.activities.prefetch_related(
-        "participating_agencies", "sdg_targets", "national_frameworks", "subdivisions"
-    ):
-        new = Activity(
-            workplan=workplan,
-            title=old.title,
-            description=old.description,
-            action_area_id=old.action_area_id,
-            lead_agency_id=old.lead_agency_id,
-            cooperation_outcome_id=old.cooperation_outcome_id,
-            is_national=old.is_national,
-            start_date=_shift_year(old.start_date, shift),
-            end_date=_shift_year(old.end_date, shift),
-            currency=old.currency,
-            budget_required=old.budget_required,
-            status=Activity.Status.PIPELINE,
-        )
-        new.save()
-        for name in ("participating_agencies", "sdg_targets", "national_frameworks", "subdivisions"):
-            getattr(new, name).set(getattr(old, name).all())
-    return workplan
+def add_progress_update(*, activity: Activity, user, **data) -> ProgressUpdate:
+    """Record progress; the activity takes the reported status and its 'last updated' moves."""
+    activity = lock_for_write(Activity.objects.select_related("workplan"), activity.pk)
+    if not rules.report_progress.test(user, activity):
+        raise PermissionDenied(_("Only this team's focal points, conveners and the Secretariat report progress."))
+    update = _save(ProgressUpdate(activity=activity, author=user, **data))
+    activity.status = update.status
+    activity.last_progress_at = timezone.now()
+    activity.save(update_fields=["status", "last_progress_at", "updated_at"])
+    return update
 
 
-def _shift_year(day, years: int):
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February into a common year
-        return day.replace(year=day.year + years, day=28)
+# --- resources mobilised -------------------------------------------------------------
+
+
+def _check_resource(resource: ResourceMobilised) -> None:
+    if resource.workplan_id is not None and resource.workplan.team_id != resource.team_id:
+        raise ValidationError({"workplan": _("This workplan belongs to another team.")})
+
+
+@transaction.atomic
+def record_resources(*, user, team, data: dict) -> ResourceMobilised:
+    """Record money the team raised jointly."""
+    if not plan_team_work.test(user, team):
+        raise PermissionDenied(_("Only this team's people or the Secretariat record its resources."))
+    resource = ResourceMobilised(team=team, **data)
+    _check_resource(resource)
+    return _save(resource)
+
+
+@transaction.atomic
+def update_resources(
+    *, resource_id: int, user, data: dict, precondition: Precondition | None = None
+) -> ResourceMobilised:
+    resource = lock_for_write(ResourceMobilised.objects.select_related("team"), resource_id, precondition)
+    if not plan_team_work.test(user, resource.team):
+        raise PermissionDenied(_("Only this team's people or the Secretariat record its resources."))
+    if "team" in data and data.pop("team") != resource.team:
+        raise ValidationError({"team": _("Resources cannot move to another team.")})
+    for name, value in data.items():
+        setattr(resource, name, value)
+    _check_resource(resource)
+    return _save(resource)
+
+
+@transaction.atomic
+def delete_resources(*, resource_id: int, user, precondition: Precondition | None = None) -> None:
+    resource = lock_for_write(ResourceMobilised.objects.select_related("team"), resource_id, precondition)
+    if not plan_team_work.test(user, resource.team):
+        raise PermissionDenied(_("Only this team's people or the Secretariat record its resources."))
+    resource.delete()

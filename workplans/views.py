@@ -10,18 +10,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from accounts import permissions
-from accounts.permissions import editable_team_ids
+from teams.rules import plan_team_work
 
-from . import services
+from . import rules, services
 from .forms import ActivityForm, CopyWorkplanForm, ProgressUpdateForm
 from .models import Activity, ProgressUpdate, Workplan
-
-
-def editable(queryset, user, team_path: str):
-    """Only records of the user's own teams (all for the Secretariat): others are 404 to editors."""
-    team_ids = editable_team_ids(user)
-    return queryset if team_ids is None else queryset.filter(**{f"{team_path}__in": team_ids})
 
 
 class WorkplanDetailView(LoginRequiredMixin, TemplateView):
@@ -40,27 +33,27 @@ class WorkplanDetailView(LoginRequiredMixin, TemplateView):
             **super().get_context_data(**kwargs),
             "workplan": workplan,
             "activities": activities,
-            "can_edit": permissions.can_edit_workplan(user, workplan),
-            "can_report": permissions.can_report_progress(user, workplan),
-            "can_submit": permissions.can_submit_workplan(user, workplan),
-            "can_endorse": permissions.can_endorse_workplan(user, workplan),
-            "can_reopen": permissions.can_reopen_workplan(user, workplan),
-            "can_copy": permissions.can_edit_team_roster(user, workplan.team),
-            "deleted": services.deleted_activities(workplan) if permissions.can_edit_workplan(user, workplan) else [],
+            "can_edit": rules.edit_workplan.test(user, workplan),
+            "can_report": rules.report_progress.test(user, workplan),
+            "can_submit": rules.submit_workplan.test(user, workplan),
+            "can_endorse": rules.endorse_workplan.test(user, workplan),
+            "can_reopen": rules.reopen_workplan.test(user, workplan),
+            "can_copy": plan_team_work.test(user, workplan.team),
+            "deleted": services.deleted_activities(workplan) if rules.edit_workplan.test(user, workplan) else [],
         }
 
 
 class WorkplanObjectMixin(LoginRequiredMixin):
     """Write views on a workplan: 404 outside the user's teams, 403 when the rule refuses."""
 
-    rule = "can_edit_workplan"
+    rule = rules.edit_workplan
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        queryset = editable(Workplan.objects.select_related("team__country"), request.user, "team")
+        queryset = Workplan.objects.select_related("team__country").editable_by(request.user)
         self.workplan = get_object_or_404(queryset, pk=kwargs["pk"])
-        if not getattr(permissions, self.rule)(request.user, self.workplan):
+        if not self.rule.test(request.user, self.workplan):
             raise PermissionDenied(_("Your role does not allow this on this workplan."))
         return super().dispatch(request, *args, **kwargs)
 
@@ -76,8 +69,7 @@ class ActivityCreateView(WorkplanObjectMixin, FormView):
         return {**super().get_form_kwargs(), "workplan": self.workplan}
 
     def form_valid(self, form):
-        form.instance.workplan = self.workplan
-        activity = form.save()
+        activity = services.create_activity(workplan=self.workplan, user=self.request.user, data=form.model_data())
         messages.success(self.request, _("Activity “%(title)s” added.") % {"title": activity.title})
         return redirect("workplans:detail", pk=self.workplan.pk)
 
@@ -86,21 +78,19 @@ class ActivityObjectMixin(LoginRequiredMixin):
     """Write views on an activity: 404 outside the user's teams, 403 when the rule refuses.
 
     Progress and edits are asked about the activity; planning changes
-    (delete) about its workplan, whose status decides.
+    (delete) about its workplan, whose status decides (`rule_on_workplan`).
     """
 
-    rule = "can_report_progress"
+    rule = rules.report_progress
     rule_on_workplan = False
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        queryset = editable(Activity.objects.select_related("workplan__team__country"), request.user, "workplan__team")
+        queryset = Activity.objects.select_related("workplan__team__country").editable_by(request.user)
         self.activity = get_object_or_404(queryset, pk=kwargs["pk"])
         self.workplan = self.activity.workplan
-        if not getattr(permissions, self.rule)(
-            request.user, self.activity if self.rule == "can_report_progress" else self.workplan
-        ):
+        if not self.rule.test(request.user, self.workplan if self.rule_on_workplan else self.activity):
             raise PermissionDenied(_("Your role does not allow this on this activity."))
         return super().dispatch(request, *args, **kwargs)
 
@@ -119,7 +109,7 @@ class ActivityUpdateView(ActivityObjectMixin, FormView):
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
-        if not permissions.can_edit_workplan(self.request.user, self.workplan):
+        if not rules.edit_workplan.test(self.request.user, self.workplan):
             # After submission only the progress fields stay open.
             for name, field in form.fields.items():
                 if name not in services.PROGRESS_FIELDS and name != "version":
@@ -128,11 +118,12 @@ class ActivityUpdateView(ActivityObjectMixin, FormView):
 
     def form_valid(self, form):
         try:
+            data = form.model_data()
             services.update_activity(
                 activity_id=self.activity.pk,
                 user=self.request.user,
-                data=form.model_data(),
-                version=form.cleaned_data["version"],
+                data=data,
+                precondition=services.unchanged_since(form.cleaned_data["version"], data),
             )
         except services.EditConflict as conflict:
             # Show what the other person saved; the next save is a deliberate overwrite.
@@ -146,7 +137,7 @@ class ActivityUpdateView(ActivityObjectMixin, FormView):
 
 class ActivityDeleteView(ActivityObjectMixin, TemplateView):
     template_name = "workplans/activity_confirm_delete.html"
-    rule = "can_edit_workplan"
+    rule = rules.edit_workplan
     rule_on_workplan = True
 
     def post(self, request, *args, **kwargs):
@@ -184,9 +175,9 @@ class WorkflowView(WorkplanObjectMixin, TemplateView):
     template_name = "workplans/workplan_confirm.html"
     action = ""
     actions = {
-        "submit": ("can_submit_workplan", services.submit_workplan),
-        "endorse": ("can_endorse_workplan", services.endorse_workplan),
-        "reopen": ("can_reopen_workplan", services.reopen_workplan),
+        "submit": (rules.submit_workplan, services.submit_workplan),
+        "endorse": (rules.endorse_workplan, services.endorse_workplan),
+        "reopen": (rules.reopen_workplan, services.reopen_workplan),
     }
 
     def dispatch(self, request, *args, **kwargs):
@@ -210,7 +201,7 @@ class WorkflowView(WorkplanObjectMixin, TemplateView):
 class CopyWorkplanView(WorkplanObjectMixin, FormView):
     template_name = "workplans/workplan_copy.html"
     form_class = CopyWorkplanForm
-    rule = "can_edit_team_roster"
+    rule = plan_team_work
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "team": self.workplan.team}
@@ -230,7 +221,7 @@ class CopyWorkplanView(WorkplanObjectMixin, FormView):
 
 class RestoreActivityView(LoginRequiredMixin, View):
     def post(self, request, pk, history_id):
-        workplan = get_object_or_404(editable(Workplan.objects.all(), request.user, "team"), pk=pk)
+        workplan = get_object_or_404(Workplan.objects.editable_by(request.user), pk=pk)
         if not services.deleted_activities(workplan).filter(history_id=history_id).exists():
             raise Http404
         activity = services.restore_activity(history_id=history_id, user=request.user)

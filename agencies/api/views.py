@@ -1,6 +1,6 @@
 from agencies.filtersets import AgencyFilterSet
 from agencies.models import Agency
-from unnutrition.api.viewsets import ReadOnlyViewSet
+from core.api.viewsets import ReadOnlyViewSet
 
 from .serializers import AgencySerializer
 

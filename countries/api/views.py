@@ -1,9 +1,6 @@
-from django.db.models import OuterRef, Subquery
-
+from core.api.viewsets import ReadOnlyViewSet
 from countries.filtersets import CountryFilterSet
 from countries.models import Country
-from teams.models import Team
-from unnutrition.api.viewsets import ReadOnlyViewSet
 
 from .serializers import CountrySerializer
 
@@ -13,11 +10,7 @@ class CountryViewSet(ReadOnlyViewSet):
 
     queryset = (
         Country.objects.select_related("region__parent__parent", "sun_membership__government_focal_point")
-        .annotate(
-            country_team_id=Subquery(
-                Team.objects.filter(country=OuterRef("pk"), kind="country", is_active=True).values("pk")[:1]
-            )
-        )
+        .with_country_team()
         .order_by("name")
     )
     serializer_class = CountrySerializer

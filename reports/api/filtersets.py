@@ -1,6 +1,6 @@
 import django_filters
 
-from unnutrition.filters import PortalFilterSet, YearFilter
+from core.filters import PortalFilterSet, YearFilter
 
 from ..models import ReportRun
 

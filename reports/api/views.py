@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from unnutrition.api.viewsets import ReadOnlyViewSet
+from core.api.viewsets import ReadOnlyViewSet
 
 from .. import services
 from ..models import ReportRun

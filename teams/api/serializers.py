@@ -2,11 +2,11 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.permissions import can_view_team_contacts
+from core.api.serializers import iso_date, iso_datetime
 from countries.api.serializers import SunStatusSerializer, sun_status
 from teams.models import ConvenerTerm, FocalPoint, Team, TeamMember, TeamPlatform
+from teams.rules import view_team_contacts
 from teams.selectors import current_term
-from unnutrition.api.serializers import iso_date, iso_datetime
 
 
 class ConvenerTermSerializer(serializers.ModelSerializer):
@@ -213,7 +213,7 @@ class RosterSerializer(serializers.ModelSerializer):
 
     def _contacts_visible(self, team) -> bool:
         request = self.context.get("request")
-        return bool(request) and can_view_team_contacts(request.user, team)
+        return bool(request) and view_team_contacts.test(request.user, team)
 
     @extend_schema_field(ConvenerTermSerializer(allow_null=True))
     def get_convener(self, team):
@@ -258,7 +258,7 @@ CSV_HEADER = [
 def roster_rows(teams, user):
     """One CSV row per focal point (or per member agency without one)."""
     for team in teams:
-        visible = can_view_team_contacts(user, team)
+        visible = view_team_contacts.test(user, team)
         convener = current_term(team, ConvenerTerm.Role.CONVENER)
         co_convener = current_term(team, ConvenerTerm.Role.CO_CONVENER)
         region = team.region or (team.country.region if team.country_id else None)

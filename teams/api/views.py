@@ -4,9 +4,9 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework_csv.renderers import CSVStreamingRenderer
 
+from core.api.viewsets import ReadOnlyViewSet
 from teams.filtersets import TeamFilterSet
 from teams.selectors import roster_queryset
-from unnutrition.api.viewsets import ReadOnlyViewSet
 
 from .serializers import CSV_HEADER, RosterSerializer, roster_rows
 

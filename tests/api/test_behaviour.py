@@ -12,9 +12,9 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from agencies.models import Agency
+from core.models import current_on
 from teams.models import ConvenerTerm, Team
 from unnutrition.demo_data import generate_demo_data
-from unnutrition.models import current_on
 from workplans.models import Activity
 
 from ..factories import make_activity, make_user, make_workplan

@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from .auth import TokenView
+from accounts.api.views import TokenView
 
 v1 = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),

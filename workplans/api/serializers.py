@@ -1,11 +1,10 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.permissions import editable_team_ids
 from agencies.models import Agency
+from core.api.serializers import MoneyField
 from countries.models import Subdivision
 from teams.models import Team
-from unnutrition.api.serializers import ModelValidationMixin, MoneyField, iso_datetime, money
 from workplans.models import (
     ACTIVITY_PLANNING_FIELDS,
     ActionArea,
@@ -18,27 +17,18 @@ from workplans.models import (
     Workplan,
 )
 from workplans.selectors import activity_payloads
-from workplans.validation import activity_problems
 
 
 class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
     """A reference to a team-owned record the caller may write to.
 
     Another team's record reads as "does not exist", so nothing about it leaks.
-    `team_path` reaches the team from the referenced model.
     """
 
-    def __init__(self, team_path, **kwargs):
-        self.team_path = team_path
-        super().__init__(**kwargs)
-
     def get_queryset(self):
-        queryset = super().get_queryset()
         request = self.context.get("request")
-        team_ids = editable_team_ids(request.user) if request else frozenset()
-        if team_ids is None:
-            return queryset
-        return queryset.filter(**{f"{self.team_path}__in": team_ids})
+        queryset = super().get_queryset()
+        return queryset.editable_by(request.user) if request else queryset.none()
 
 
 # --- reads -------------------------------------------------------------------------
@@ -59,7 +49,7 @@ class ActivitySerializer(serializers.ModelSerializer):
     sdg_targets = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     subdivisions = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     national_frameworks = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    latest_progress = serializers.SerializerMethodField()
+    latest_progress = LatestProgressSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Activity
@@ -74,50 +64,10 @@ class ActivitySerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
-    # Built directly from the prefetched rows: a workplan page has ~40 activities
-    # and the nested field machinery was most of its cost. The fields declared
-    # above document the same shape (checked by schemathesis).
     def to_representation(self, activity):
-        updates = activity.progress_updates.all()  # prefetched, newest first
-        latest = updates[0] if updates else None
-        return {
-            "id": activity.pk,
-            "workplan": activity.workplan_id,
-            "team": activity.workplan.team_id,
-            "year": activity.workplan.year,
-            "title": activity.title,
-            "description": activity.description,
-            "action_area": activity.action_area.code,
-            "lead_agency": activity.lead_agency.acronym,
-            "participating_agencies": [agency.acronym for agency in activity.participating_agencies.all()],
-            "sdg_targets": [target.code for target in activity.sdg_targets.all()],
-            "national_frameworks": [framework.pk for framework in activity.national_frameworks.all()],
-            "cooperation_outcome": activity.cooperation_outcome_id,
-            "is_national": activity.is_national,
-            "subdivisions": [subdivision.code for subdivision in activity.subdivisions.all()],
-            "start_date": activity.start_date.isoformat(),
-            "end_date": activity.end_date.isoformat(),
-            "currency": activity.currency,
-            "budget_required": money(activity.budget_required),
-            "budget_available": money(activity.budget_available),
-            "budget_spent": money(activity.budget_spent),
-            "status": activity.status,
-            "last_progress_at": iso_datetime(activity.last_progress_at),
-            "latest_progress": {
-                "reported_on": latest.reported_on.isoformat(),
-                "percent_complete": latest.percent_complete,
-                "status": latest.status,
-                "text": latest.text,
-            }
-            if latest
-            else None,
-            "updated_at": iso_datetime(activity.updated_at),
-        }
-
-    @extend_schema_field(LatestProgressSerializer(allow_null=True))
-    def get_latest_progress(self, activity):
-        updates = activity.progress_updates.all()  # prefetched, newest first
-        return LatestProgressSerializer(updates[0]).data if updates else None
+        # The one shape of an activity is built by workplans.selectors.activity_payloads
+        # (plain rows, a fixed number of queries); the fields above document it.
+        return activity_payloads(activity_ids=[activity.pk])[0]
 
 
 class WorkplanSerializer(serializers.ModelSerializer):
@@ -156,9 +106,7 @@ class WorkplanDetailSerializer(WorkplanSerializer):
 
     @extend_schema_field(ActivitySerializer(many=True))
     def get_activities(self, workplan):
-        # Read as plain rows (workplans.selectors), not through a prefetch and
-        # ActivitySerializer: the same shape in a fraction of the time.
-        return activity_payloads(workplan.pk)
+        return activity_payloads(workplan_id=workplan.pk)
 
 
 class ProgressUpdateSerializer(serializers.ModelSerializer):
@@ -178,21 +126,18 @@ class ResourceMobilisedSerializer(serializers.ModelSerializer):
 # --- writes ------------------------------------------------------------------------
 
 
-class WorkplanWriteSerializer(ModelValidationMixin, serializers.ModelSerializer):
-    team = ScopedPrimaryKeyField(team_path="pk", queryset=Team.objects.all())
+class WorkplanWriteSerializer(serializers.ModelSerializer):
+    team = ScopedPrimaryKeyField(queryset=Team.objects.all())
 
     class Meta:
         model = Workplan
         fields = ["team", "year", "summary"]
 
-    def validate_team(self, team):
-        if self.instance is not None and team != self.instance.team:
-            raise serializers.ValidationError("A workplan cannot move to another team.")
-        return team
 
+class ActivityWriteSerializer(serializers.ModelSerializer):
+    """Field types and references; the rules across fields and states are the services'."""
 
-class ActivityWriteSerializer(ModelValidationMixin, serializers.ModelSerializer):
-    workplan = ScopedPrimaryKeyField(team_path="team", queryset=Workplan.objects.all())
+    workplan = ScopedPrimaryKeyField(queryset=Workplan.objects.all())
     action_area = serializers.SlugRelatedField(slug_field="code", queryset=ActionArea.objects.all())
     lead_agency = serializers.SlugRelatedField(slug_field="acronym", queryset=Agency.objects.all())
     participating_agencies = serializers.SlugRelatedField(
@@ -218,62 +163,23 @@ class ActivityWriteSerializer(ModelValidationMixin, serializers.ModelSerializer)
         model = Activity
         fields = ["workplan", *ACTIVITY_PLANNING_FIELDS]
 
-    def validate_workplan(self, workplan):
-        if self.instance is not None and workplan != self.instance.workplan:
-            raise serializers.ValidationError("An activity cannot move to another workplan.")
-        return workplan
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-
-        def get(name):
-            if name in attrs:
-                return attrs[name]
-            if self.instance is None:
-                return None
-            value = getattr(self.instance, name)
-            return list(value.all()) if hasattr(value, "all") else value
-
-        is_national = get("is_national")
-        # A PATCH that only unticks national coverage must still name provinces.
-        errors = activity_problems(
-            workplan=get("workplan"),
-            is_national=True if is_national is None else is_national,
-            subdivisions=get("subdivisions") if ("subdivisions" in attrs or is_national is False) else [],
-            frameworks=attrs.get("national_frameworks"),
-            lead_agency=get("lead_agency"),
-            participating=attrs.get("participating_agencies"),
-            start_date=get("start_date"),
-        )
-        if errors:
-            raise serializers.ValidationError(errors)
-        return attrs
-
 
 class ProgressUpdateWriteSerializer(serializers.ModelSerializer):
-    activity = ScopedPrimaryKeyField(team_path="workplan__team", queryset=Activity.objects.all())
+    activity = ScopedPrimaryKeyField(queryset=Activity.objects.all())
 
     class Meta:
         model = ProgressUpdate
         fields = ["activity", "reported_on", "percent_complete", "status", "text"]
 
 
-class ResourceMobilisedWriteSerializer(ModelValidationMixin, serializers.ModelSerializer):
-    team = ScopedPrimaryKeyField(team_path="pk", queryset=Team.objects.all())
-    workplan = ScopedPrimaryKeyField(team_path="team", queryset=Workplan.objects.all(), required=False, allow_null=True)
+class ResourceMobilisedWriteSerializer(serializers.ModelSerializer):
+    team = ScopedPrimaryKeyField(queryset=Team.objects.all())
+    workplan = ScopedPrimaryKeyField(queryset=Workplan.objects.all(), required=False, allow_null=True)
     amount = MoneyField()
 
     class Meta:
         model = ResourceMobilised
         fields = ["team", "workplan", "source", "amount", "currency", "purpose", "received_on"]
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        team = attrs.get("team", getattr(self.instance, "team", None))
-        workplan = attrs.get("workplan", getattr(self.instance, "workplan", None))
-        if workplan is not None and workplan.team_id != team.pk:
-            raise serializers.ValidationError({"workplan": ["This workplan belongs to another team."]})
-        return attrs
 
 
 # --- dashboard (documentation of the summary's shape) ------------------------------

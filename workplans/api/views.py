@@ -1,5 +1,4 @@
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
@@ -7,9 +6,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import permissions as rules
-from unnutrition.api.conditional import ConditionalMixin
-from unnutrition.api.viewsets import TeamScopedViewSet
+from core.api.conditional import ConditionalMixin
+from teams.api.viewsets import TeamScopedViewSet
 from workplans import services
 from workplans.filtersets import (
     ActivityFilterSet,
@@ -18,8 +16,7 @@ from workplans.filtersets import (
     WorkplanFilterSet,
 )
 from workplans.models import Activity, ProgressUpdate, ResourceMobilised, Workplan
-from workplans.selectors import dashboard_summary
-from workplans.services import PROGRESS_FIELDS
+from workplans.selectors import activity_payloads, dashboard_summary
 
 from .serializers import (
     ActivitySerializer,
@@ -34,16 +31,6 @@ from .serializers import (
     WorkplanSerializer,
     WorkplanWriteSerializer,
 )
-
-
-def activity_queryset():
-    return Activity.objects.select_related("workplan", "action_area", "lead_agency").prefetch_related(
-        "participating_agencies",
-        "sdg_targets",
-        "subdivisions",
-        "national_frameworks",
-        Prefetch("progress_updates", queryset=ProgressUpdate.objects.order_by("-reported_on", "-id")),
-    )
 
 
 class WorkplanViewSet(TeamScopedViewSet):
@@ -64,27 +51,28 @@ class WorkplanViewSet(TeamScopedViewSet):
     filterset_class = WorkplanFilterSet
     search_fields = ["team__name", "team__country__name", "summary"]
     ordering_fields = ["year", "team__name", "status", "updated_at"]
-    write_rule = "can_edit_workplan"
 
     def get_serializer_class(self):
         if self.action == "list":
             return WorkplanSerializer
         return super().get_serializer_class()
 
-    def allows_write(self, user, obj):
-        if self.action in ("submit", "endorse", "reopen"):
-            return True  # the service checks, with a message saying why not
-        return super().allows_write(user, obj)
-
     def perform_create(self, serializer):
-        team = serializer.validated_data["team"]
-        if not rules.can_edit_team_roster(self.request.user, team):
-            raise PermissionDenied("You cannot create workplans for this team.")
-        serializer.save()
+        serializer.instance = services.create_workplan(user=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_workplan(
+            workplan_id=serializer.instance.pk,
+            user=self.request.user,
+            data=dict(serializer.validated_data),
+            precondition=self.if_match,
+        )
+
+    def perform_destroy(self, instance):
+        services.delete_workplan(workplan_id=instance.pk, user=self.request.user, precondition=self.if_match)
 
     def _transition(self, service):
-        workplan = self.get_object()
-        service(workplan=workplan, user=self.request.user)
+        workplan = service(workplan=self.get_object(), user=self.request.user, precondition=self.if_match)
         return Response(self.representation(self.reload(workplan)))
 
     @extend_schema(request=None, responses=WorkplanDetailSerializer)
@@ -113,49 +101,33 @@ class ActivityViewSet(TeamScopedViewSet):
     members may still update status, budget available and budget spent.
     """
 
-    queryset = activity_queryset().order_by("workplan_id", "start_date", "id")
+    queryset = Activity.objects.order_by("workplan_id", "start_date", "id")
     serializer_class = ActivitySerializer
     read_serializer_class = ActivitySerializer
     write_serializer_class = ActivityWriteSerializer
     filterset_class = ActivityFilterSet
     search_fields = ["title", "description"]
     ordering_fields = ["start_date", "end_date", "budget_required", "status", "updated_at", "last_progress_at"]
-    team_path = "workplan__team"
 
-    def allows_write(self, user, obj):
-        if self.action in ("update", "partial_update"):
-            return rules.can_report_progress(user, obj)
-        return rules.can_edit_workplan(user, obj.workplan)
+    def list(self, request, *args, **kwargs):
+        # Filter and page on ids, then build the page's rows in one go (selectors.activity_payloads).
+        ids = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values_list("pk", flat=True))
+        return self.get_paginated_response(activity_payloads(activity_ids=list(ids)))
 
     def perform_create(self, serializer):
-        workplan = serializer.validated_data["workplan"]
-        if not rules.can_edit_workplan(self.request.user, workplan):
-            raise PermissionDenied(
-                f"This workplan is {workplan.get_status_display().lower()}: activities are added to drafts only."
-            )
-        serializer.save()
+        data = dict(serializer.validated_data)
+        serializer.instance = services.create_activity(workplan=data.pop("workplan"), user=self.request.user, data=data)
 
     def perform_update(self, serializer):
-        activity = serializer.instance
-        if not rules.can_edit_workplan(self.request.user, activity.workplan):
-            changed = sorted(
-                name
-                for name, value in serializer.validated_data.items()
-                if name not in PROGRESS_FIELDS and not self._same(activity, name, value)
-            )
-            if changed:
-                raise PermissionDenied(
-                    f"The workplan is {activity.workplan.get_status_display().lower()}: only status, budget "
-                    f"available and budget spent can change now, not {', '.join(changed)}."
-                )
-        serializer.save()
+        serializer.instance = services.update_activity(
+            activity_id=serializer.instance.pk,
+            user=self.request.user,
+            data=dict(serializer.validated_data),
+            precondition=self.if_match,
+        )
 
-    @staticmethod
-    def _same(activity, name, value):
-        current = getattr(activity, name)
-        if hasattr(current, "all"):
-            return {o.pk for o in current.all()} == {o.pk for o in value}
-        return current == value
+    def perform_destroy(self, instance):
+        services.delete_activity(activity=instance, user=self.request.user, precondition=self.if_match)
 
 
 class ProgressUpdateViewSet(TeamScopedViewSet):
@@ -168,7 +140,6 @@ class ProgressUpdateViewSet(TeamScopedViewSet):
     filterset_class = ProgressUpdateFilterSet
     search_fields = ["text"]
     ordering_fields = ["reported_on", "created_at"]
-    team_path = "activity__workplan__team"
     http_method_names = ["get", "post", "head", "options"]
 
     def perform_create(self, serializer):
@@ -188,12 +159,21 @@ class ResourceMobilisedViewSet(TeamScopedViewSet):
     filterset_class = ResourceMobilisedFilterSet
     search_fields = ["source", "purpose"]
     ordering_fields = ["received_on", "amount"]
-    write_rule = "can_edit_team_roster"
 
     def perform_create(self, serializer):
-        if not rules.can_edit_team_roster(self.request.user, serializer.validated_data["team"]):
-            raise PermissionDenied("You cannot record resources for this team.")
-        serializer.save()
+        data = dict(serializer.validated_data)
+        serializer.instance = services.record_resources(user=self.request.user, team=data.pop("team"), data=data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_resources(
+            resource_id=serializer.instance.pk,
+            user=self.request.user,
+            data=dict(serializer.validated_data),
+            precondition=self.if_match,
+        )
+
+    def perform_destroy(self, instance):
+        services.delete_resources(resource_id=instance.pk, user=self.request.user, precondition=self.if_match)
 
 
 class DashboardView(ConditionalMixin, APIView):

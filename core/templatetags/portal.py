@@ -1,4 +1,4 @@
-"""Template helpers: names in the reader's language, roles, permissions."""
+"""Template helpers: names in the reader's language, role labels."""
 
 import gettext
 from functools import lru_cache
@@ -6,8 +6,6 @@ from functools import lru_cache
 import pycountry
 from django import template
 from django.utils.translation import get_language
-
-from accounts import permissions
 
 register = template.Library()
 
@@ -41,14 +39,6 @@ def agency_name(agency) -> str:
     if agency is None:
         return ""
     return (agency.name_translations or {}).get(get_language() or "en") or agency.name
-
-
-@register.simple_tag(takes_context=True)
-def can(context, rule: str, obj=None) -> bool:
-    """{% can "edit_workplan" workplan as allowed %}: ask accounts.permissions."""
-    user = context["request"].user
-    check = getattr(permissions, f"can_{rule}")
-    return check(user) if obj is None else check(user, obj)
 
 
 @register.filter

@@ -1,38 +1,28 @@
-"""Base viewsets every API resource builds on: permissions, scoping, conditional requests."""
+"""The base of every API resource a team owns: scoping, and writes through services."""
 
+from django.utils.http import parse_etags
 from rest_framework import permissions, status, viewsets
 from rest_framework.response import Response
 
-from accounts import permissions as permissions_rules
-from accounts.permissions import editable_team_ids
+from core.api.conditional import ConditionalMixin, etag_of
+from core.api.exceptions import PreconditionFailed
 
-from .conditional import ConditionalMixin
 from .permissions import PortalPermission
 
 
-class ReadOnlyViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
-    """Reference data: every signed-in user reads; changes go through the admin."""
-
-    permission_classes = [permissions.IsAuthenticated]
-
-
 class TeamScopedViewSet(ConditionalMixin, viewsets.ModelViewSet):
-    """Team records: everyone signed in reads, team members and the Secretariat write.
+    """Team records: everyone signed in reads, team people and the Secretariat write.
 
-    `team_path` reaches the owning team from the model; writes only see the
-    caller's teams, so another team's object answers 404. `write_rule` names
-    the function of accounts.permissions that must allow the change.
+    Writes only see the caller's teams (`editable_by`), so another team's
+    record answers 404. Subclasses write through their app's services in
+    `perform_create`, `perform_update` and `perform_destroy`; each service
+    locks the row and calls `self.if_match` on it, so a stale If-Match loses
+    even when two clients write at the same moment.
     """
 
     permission_classes = [PortalPermission]
-    team_path = "team"
-    write_rule = "can_edit_workplan"
     read_serializer_class = None
     write_serializer_class = None
-
-    def allows_write(self, user, obj) -> bool:
-        """Whether `user` may change or delete `obj`; viewsets refine per action."""
-        return getattr(permissions_rules, self.write_rule)(user, obj)
 
     def get_serializer_class(self):
         if self.request is not None and self.request.method not in permissions.SAFE_METHODS:
@@ -42,10 +32,17 @@ class TeamScopedViewSet(ConditionalMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         queryset = super().get_queryset()
         if self.request is not None and self.request.method not in permissions.SAFE_METHODS:
-            team_ids = editable_team_ids(self.request.user)
-            if team_ids is not None:
-                queryset = queryset.filter(**{f"{self.team_path}__in": team_ids})
-        return queryset
+            return queryset.editable_by(self.request.user)
+        return queryset.visible_to(self.request.user) if self.request is not None else queryset
+
+    def if_match(self, record) -> None:
+        """The API's precondition, run by the service on the locked row: If-Match names what is saved now."""
+        header = self.request.headers.get("If-Match")
+        if not header:
+            return
+        wanted = parse_etags(header)
+        if "*" not in wanted and etag_of(self.representation(self.reload(record))) not in wanted:
+            raise PreconditionFailed()
 
     # Writes answer with what a GET of the object returns, so the client gets
     # the fresh representation and its ETag for the next conditional write.

@@ -2,26 +2,6 @@
 
 from simple_history.utils import get_m2m_reverse_field_name
 
-from accounts import permissions
-
-
-def _team_scoped(user, obj) -> bool:
-    return permissions.can_view_team(user, obj)
-
-
-# Which records have a history page, and who may read it. Person records
-# carry contact details, so only the Secretariat reads their history.
-HISTORY_MODELS = {
-    "agencies.Agency": lambda user, obj: permissions.is_signed_in(user),
-    "countries.Country": lambda user, obj: permissions.is_signed_in(user),
-    "countries.Person": lambda user, obj: permissions.is_secretariat(user),
-    "teams.Team": _team_scoped,
-    "teams.ConvenerTerm": _team_scoped,
-    "teams.TeamMember": _team_scoped,
-    "workplans.Workplan": lambda user, obj: permissions.can_view_workplan(user, obj),
-    "workplans.Activity": lambda user, obj: permissions.can_view_workplan(user, obj.workplan),
-}
-
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
 

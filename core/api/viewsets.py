@@ -1,0 +1,11 @@
+"""Base viewsets every API resource builds on: authentication and conditional requests."""
+
+from rest_framework import permissions, viewsets
+
+from .conditional import ConditionalMixin
+
+
+class ReadOnlyViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+    """Reference data: every signed-in user reads; changes go through the admin."""
+
+    permission_classes = [permissions.IsAuthenticated]

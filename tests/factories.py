@@ -64,3 +64,24 @@ def make_activity(workplan: Workplan, **values) -> Activity:
     values.setdefault("start_date", dt.date(workplan.year, 2, 1))
     values.setdefault("end_date", dt.date(workplan.year, 11, 30))
     return Activity.objects.create(workplan=workplan, **values)
+
+
+def form_data(activity, **changes):
+    """What the portal's activity form posts for `activity` as loaded now, with `changes`."""
+    data = {
+        "title": activity.title,
+        "description": activity.description,
+        "action_area": activity.action_area_id,
+        "lead_agency": activity.lead_agency_id,
+        "is_national": "on" if activity.is_national else "",
+        "start_date": activity.start_date.isoformat(),
+        "end_date": activity.end_date.isoformat(),
+        "currency": activity.currency,
+        "budget_required": str(activity.budget_required),
+        "budget_available": str(activity.budget_available),
+        "budget_spent": str(activity.budget_spent),
+        "status": activity.status,
+        "version": activity.updated_at.isoformat(),
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v != ""}

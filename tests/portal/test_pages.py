@@ -14,7 +14,7 @@ from unnutrition.demo_data import generate_demo_data
 from unnutrition.reference_data import msgids
 from workplans.models import ActionArea, Activity, ProgressUpdate, Workplan
 
-from ..factories import make_activity, make_user, make_workplan
+from ..factories import form_data, make_activity, make_user, make_workplan
 
 pytestmark = pytest.mark.django_db
 
@@ -124,26 +124,6 @@ def test_only_the_team_and_secretariat_reach_the_edit_page(who, status, client, 
     activity = plan.activities.get()
     assert signed_in(client, people[who]).get(f"/workplans/activities/{activity.pk}/edit/").status_code == status
     assert client.get(f"/workplans/{plan.pk}/activities/new/").status_code == status
-
-
-def form_data(activity, **changes):
-    data = {
-        "title": activity.title,
-        "description": activity.description,
-        "action_area": activity.action_area_id,
-        "lead_agency": activity.lead_agency_id,
-        "is_national": "on" if activity.is_national else "",
-        "start_date": activity.start_date.isoformat(),
-        "end_date": activity.end_date.isoformat(),
-        "currency": activity.currency,
-        "budget_required": str(activity.budget_required),
-        "budget_available": str(activity.budget_available),
-        "budget_spent": str(activity.budget_spent),
-        "status": activity.status,
-        "version": activity.updated_at.isoformat(),
-    }
-    data.update(changes)
-    return {k: v for k, v in data.items() if v != ""}
 
 
 def test_validation_messages_sit_next_to_the_field_and_nothing_is_saved(client, people, plan):

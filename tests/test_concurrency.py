@@ -76,10 +76,10 @@ def test_api_if_match_lets_exactly_one_of_two_simultaneous_writers_win(activity)
         etag = clients[0].get(url)["ETag"]
         titles = [f"A{round_}", f"B{round_}"]
 
-        def write(index):
-            return lambda: clients[index].patch(url, {"title": titles[index]}, format="json", HTTP_IF_MATCH=etag)
+        def write(index, title, etag):
+            return lambda: clients[index].patch(url, {"title": title}, format="json", HTTP_IF_MATCH=etag)
 
-        statuses = [r.status_code for r in race(write(0), write(1))]
+        statuses = [r.status_code for r in race(write(0, titles[0], etag), write(1, titles[1], etag))]
         saved = Activity.objects.get(pk=activity.pk).title
         if statuses == [200, 200]:
             lost += 1
@@ -105,10 +105,10 @@ def test_portal_form_version_lets_exactly_one_of_two_simultaneous_editors_win(ac
         loaded = Activity.objects.get(pk=activity.pk)
         titles = [f"A{round_}", f"B{round_}"]
 
-        def write(index):
-            return lambda: clients[index].post(url, form_data(loaded, title=titles[index]))
+        def write(index, title, loaded):
+            return lambda: clients[index].post(url, form_data(loaded, title=title))
 
-        responses = race(write(0), write(1))
+        responses = race(write(0, titles[0], loaded), write(1, titles[1], loaded))
         statuses = [r.status_code for r in responses]
         saved = Activity.objects.get(pk=activity.pk).title
         if statuses == [302, 302]:

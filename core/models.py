@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -33,17 +34,22 @@ class Term(models.Model):
             ),
         ]
 
+    def runs_on(self, day) -> bool:
+        """Whether the term runs on `day`, by the rule of `current_on` (for terms already loaded)."""
+        return (self.start_date is None or self.start_date <= day) and (self.end_date is None or self.end_date >= day)
+
     @property
     def is_current(self) -> bool:
-        from django.utils import timezone
-
-        today = timezone.localdate()
-        started = self.start_date is None or self.start_date <= today
-        return started and (self.end_date is None or self.end_date >= today)
+        return self.runs_on(timezone.localdate())
 
 
+# "A term runs on day D": it started on or before D (or has no start date) and
+# ends on or after D (or is open-ended). The one definition: querysets filter
+# with `current_on` (teams' terms: `.running_on(day)`), loaded terms ask
+# `Term.runs_on`; nothing else spells the dates out.
 def current_on(day, prefix: str = "") -> Q:
     """Q for terms running on `day`; `prefix` reaches a related term ("terms__")."""
     return (Q(**{f"{prefix}start_date__isnull": True}) | Q(**{f"{prefix}start_date__lte": day})) & (
         Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": day})
     )
+

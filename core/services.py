@@ -9,10 +9,32 @@ writers that read the same version is refused instead of silently winning.
 
 from collections.abc import Callable
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Model, QuerySet
 
 Precondition = Callable[[Model], None]
+
+
+class StateConflict(PermissionDenied):
+    """The writer's role allows the change but the record's state does not (a submitted plan, say).
+
+    The API answers 409 Conflict with the message and the state; the portal's
+    403 page shows the message.
+    """
+
+    def __init__(self, message: str, state: str = ""):
+        super().__init__(message)
+        self.state = state
+
+
+def require(rule, role, user, obj, *, role_message: str, state_message: str, state: str = "") -> None:
+    """Refuse unless `rule` allows `user` on `obj`: 403 when the role is wrong, 409 when only the state is."""
+    if rule.test(user, obj):
+        return
+    if not role.test(user, obj):
+        raise PermissionDenied(role_message)
+    raise StateConflict(state_message, state)
 
 
 def lock_for_write(queryset: QuerySet, pk, precondition: Precondition | None = None):

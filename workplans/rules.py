@@ -28,6 +28,10 @@ def workplan_not_draft(user, workplan) -> bool:
     return workplan is not None and workplan.status != Workplan.Status.DRAFT
 
 
+# Who acts on a team's plan at all, whatever its state: the roles behind the rules below.
+works_on_plan = is_secretariat | is_team_member
+runs_workflow = is_secretariat | is_team_convener
+
 view_workplan = is_signed_in
 edit_workplan = is_secretariat | (is_team_member & workplan_is_draft)
 # Asked about an activity (or a workplan): the team's people report progress whatever the plan's state.

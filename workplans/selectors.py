@@ -1,5 +1,14 @@
-"""Reads across teams and workplans: the Secretariat dashboard figures."""
+"""Reads across teams and workplans: the Secretariat dashboard figures.
 
+The figures the dashboard page, the API summary (`/api/v1/dashboard/summary/`)
+and the reports share are defined here once, and `reports.selectors` builds on
+them: the day a year's figures describe (`reference_date`), the activities and
+money of a year (`year_activities`, `money_by`, `money_by_region`,
+`money_by_action_area`, `activity_counts_by_area_and_status`) and, on top of
+`Team.objects.coordinating()` / `with_convener()` (teams app), the team figures.
+"""
+
+import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
@@ -7,59 +16,105 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from core.api.serializers import iso_date, iso_datetime, money
-from core.models import current_on
 from countries.selectors import top_region_names
-from teams.models import ConvenerTerm, Team
+from teams.models import Team
 
 from .models import Activity, ProgressUpdate, SdgTarget, Workplan
 
 MONEY = {"required": Sum("budget_required"), "available": Sum("budget_available"), "spent": Sum("budget_spent")}
 
 
-def _money(row) -> dict:
+def reference_date(year: int, today: dt.date) -> dt.date:
+    """The day the figures of `year` describe: today, or the last day of a past year.
+
+    Conveners, members and focal points are those whose terms run on that day.
+    """
+    return min(today, dt.date(year, 12, 31))
+
+
+# --- activities and money ----------------------------------------------------------
+
+
+def year_activities(year: int):
+    """The activities a year's figures count: those of every team's workplan for the year."""
+    return Activity.objects.filter(workplan__year=year)
+
+
+def money_sums(row: dict) -> dict:
     return {key: row[key] or Decimal("0") for key in MONEY}
 
 
-def dashboard_summary(year: int) -> dict:
-    """The year's coordination figures, in a fixed number of aggregate queries."""
-    today = timezone.localdate()
-    running_convener = ConvenerTerm.objects.filter(current_on(today), team=OuterRef("pk"), role="convener")
-    teams = Team.objects.filter(is_active=True).annotate(has_convener=Exists(running_convener))
-    team_counts = teams.aggregate(
-        total=Count("pk"),
-        with_convener=Count("pk", filter=Q(has_convener=True)),
-        countries=Count("country", distinct=True, filter=Q(kind=Team.Kind.COUNTRY)),
-    )
+def money_by(activities, *fields: str) -> list[dict]:
+    """Budget required / available / spent of `activities` per `fields` and currency, ordered by them.
 
-    workplans = Workplan.objects.filter(year=year)
-    by_status = dict.fromkeys(Workplan.Status.values, 0)
-    by_status.update(dict(workplans.values_list("status").annotate(n=Count("pk")).order_by()))
-    teams_without_workplan = teams.exclude(workplans__year=year).count()
+    Amounts in different currencies are never added up.
+    """
+    rows = activities.values(*fields, "currency").annotate(**MONEY).order_by(*fields, "currency")
+    return [{**{name: row[name] for name in fields}, "currency": row["currency"], **money_sums(row)} for row in rows]
 
-    activities = Activity.objects.filter(workplan__year=year)
-    by_area_status = [
+
+def money_by_region(activities, unassigned: str = "") -> list[dict]:
+    """Money per top-level region (Africa, Americas, ...) and currency, sorted by region and currency.
+
+    A team's region is its own (a regional group's) or its country's; teams with
+    neither are grouped under `unassigned`.
+    """
+    top = top_region_names()
+    totals: dict[tuple[str, str], dict] = {}
+    for row in money_by(activities, "workplan__team__region_id", "workplan__team__country__region_id"):
+        region_id = row["workplan__team__region_id"] or row["workplan__team__country__region_id"]
+        total = totals.setdefault((top.get(region_id, unassigned), row["currency"]), dict.fromkeys(MONEY, Decimal("0")))
+        for key in MONEY:
+            total[key] += row[key]
+    return [{"region": region, "currency": currency, **sums} for (region, currency), sums in sorted(totals.items())]
+
+
+def money_by_action_area(activities, label: str = "code") -> list[dict]:
+    """Money per action area (named by its `label`, "code" or "name") and currency, ordered by both."""
+    field = f"action_area__{label}"
+    return [{"action_area": row.pop(field), **row} for row in money_by(activities, field)]
+
+
+def activity_counts_by_area_and_status(activities) -> list[dict]:
+    """How many of `activities` per action area (code) and status, ordered by both."""
+    return [
         {"action_area": row["action_area__code"], "status": row["status"], "count": row["count"]}
         for row in activities.values("action_area__code", "status")
         .annotate(count=Count("pk"))
         .order_by("action_area__code", "status")
     ]
 
-    top_region = top_region_names()
-    by_region: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(MONEY, Decimal("0")))
-    for row in (
-        activities.values("workplan__team__region_id", "workplan__team__country__region_id", "currency")
-        .annotate(**MONEY)
-        .order_by()
-    ):
-        region_id = row["workplan__team__region_id"] or row["workplan__team__country__region_id"]
-        key = (top_region.get(region_id, "Unassigned"), row["currency"])
-        for field, value in _money(row).items():
-            by_region[key][field] += value
-    by_area = [
-        {"action_area": row["action_area__code"], "currency": row["currency"], **_money(row)}
-        for row in activities.values("action_area__code", "currency").annotate(**MONEY).order_by("action_area__code")
-    ]
 
+# --- the dashboard -------------------------------------------------------------------
+
+
+def dashboard_summary(year: int) -> dict:
+    """The year's coordination figures, in a fixed number of aggregate queries.
+
+    Team figures count the teams expected to have a convener and a workplan
+    (`Team.objects.coordinating()`), conveners as of `reference_date`, as the
+    reports and the dashboard's attention lists do: `teams_with_convener` plus
+    the teams without a convener make `teams`, and so do the workplans by
+    status plus `teams_without_workplan`.
+    """
+    as_of = reference_date(year, timezone.localdate())
+    teams = Team.objects.coordinating()
+    workplan = Workplan.objects.filter(team=OuterRef("pk"), year=year)
+    team_counts = teams.aggregate(
+        total=Count("pk"),
+        with_convener=Count("pk", filter=Q(pk__in=teams.with_convener(as_of).values("pk"))),
+        without_workplan=Count("pk", filter=~Q(Exists(workplan))),
+        countries=Count("country", distinct=True, filter=Q(kind=Team.Kind.COUNTRY)),
+    )
+
+    by_status = dict.fromkeys(Workplan.Status.values, 0)
+    by_status.update(
+        dict(
+            Workplan.objects.filter(year=year, team__in=teams).values_list("status").annotate(n=Count("pk")).order_by()
+        )
+    )
+
+    activities = year_activities(year)
     participation: dict[tuple, int] = defaultdict(int)
     country = "workplan__team__country__iso_alpha3"
     for row in (
@@ -84,12 +139,10 @@ def dashboard_summary(year: int) -> dict:
         "teams": team_counts["total"],
         "teams_with_convener": team_counts["with_convener"],
         "workplans_by_status": by_status,
-        "teams_without_workplan": teams_without_workplan,
-        "activities_by_action_area_and_status": by_area_status,
-        "budget_by_region": [
-            {"region": region, "currency": currency, **money} for (region, currency), money in sorted(by_region.items())
-        ],
-        "budget_by_action_area": by_area,
+        "teams_without_workplan": team_counts["without_workplan"],
+        "activities_by_action_area_and_status": activity_counts_by_area_and_status(activities),
+        "budget_by_region": money_by_region(activities, unassigned="Unassigned"),
+        "budget_by_action_area": money_by_action_area(activities),
         "participation": [
             {"agency": agency, "country": iso3, "activities": n} for (agency, iso3), n in sorted(participation.items())
         ],
@@ -97,9 +150,11 @@ def dashboard_summary(year: int) -> dict:
 
 
 def covered_countries() -> dict[str, str]:
-    """ISO numeric code -> country name, for countries with an active team."""
+    """ISO numeric code -> country name, for the countries with an active country team
+    (`countries_with_active_team` counts the same)."""
     return dict(
-        Team.objects.filter(is_active=True, country__isnull=False)
+        Team.objects.coordinating()
+        .filter(kind=Team.Kind.COUNTRY)
         .values_list("country__iso_numeric", "country__name")
         .distinct()
     )

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.services import Precondition, lock_for_write
+from core.services import Precondition, StateConflict, lock_for_write, require
 from teams.rules import plan_team_work
 
 from . import rules
@@ -21,10 +21,6 @@ from .validation import activity_problems
 
 # What a team member may still change once the workplan is no longer a draft.
 PROGRESS_FIELDS = {"status", "budget_available", "budget_spent"}
-
-
-class WorkflowRefused(PermissionDenied):
-    """A change the rules refuse because of the record's state (a submitted plan, say)."""
 
 
 def _save(record, m2m: dict | None = None):
@@ -68,8 +64,7 @@ def create_workplan(*, user, team, year: int, summary: str = "") -> Workplan:
 def update_workplan(*, workplan_id: int, user, data: dict, precondition: Precondition | None = None) -> Workplan:
     """Change the summary (or year) of a draft; the team never changes."""
     workplan = lock_for_write(Workplan.objects.all(), workplan_id, precondition)
-    if not rules.edit_workplan.test(user, workplan):
-        raise WorkflowRefused(_not_a_draft(workplan))
+    _require_draft(user, workplan)
     if "team" in data and data["team"] != workplan.team:
         raise ValidationError({"team": _("A workplan cannot move to another team.")})
     for name, value in data.items():
@@ -81,22 +76,41 @@ def update_workplan(*, workplan_id: int, user, data: dict, precondition: Precond
 def delete_workplan(*, workplan_id: int, user, precondition: Precondition | None = None) -> None:
     """Delete a draft with its activities; the history keeps every row."""
     workplan = lock_for_write(Workplan.objects.all(), workplan_id, precondition)
-    if not rules.edit_workplan.test(user, workplan):
-        raise WorkflowRefused(_not_a_draft(workplan))
+    _require_draft(user, workplan)
     workplan.delete()
 
 
-def _not_a_draft(workplan: Workplan) -> str:
-    return _("This workplan is %(status)s: only a draft can be changed, by its team or the Secretariat.") % {
-        "status": workplan.get_status_display().lower()
-    }
+def _status(workplan: Workplan) -> str:
+    return workplan.get_status_display().lower()
+
+
+def _require_draft(user, workplan: Workplan, state_message: str = "") -> None:
+    """The team's people change a draft (the Secretariat any plan): 403 for others, 409 once it is submitted."""
+    require(
+        rules.edit_workplan,
+        rules.works_on_plan,
+        user,
+        workplan,
+        role_message=_("You cannot change this team's workplans."),
+        state_message=state_message
+        or _("This workplan is %(status)s: only a draft can be changed, by its team or the Secretariat.")
+        % {"status": _status(workplan)},
+        state=workplan.status,
+    )
 
 
 @transaction.atomic
 def submit_workplan(*, workplan: Workplan, user, precondition: Precondition | None = None) -> Workplan:
     workplan = lock_for_write(Workplan.objects.all(), workplan.pk, precondition)
-    if not rules.submit_workplan.test(user, workplan):
-        raise WorkflowRefused(_("Only a convener of this team can submit its draft workplan."))
+    require(
+        rules.submit_workplan,
+        rules.runs_workflow,
+        user,
+        workplan,
+        role_message=_("Only a convener of this team can submit its draft workplan."),
+        state_message=_("This workplan is %(status)s: only a draft can be submitted.") % {"status": _status(workplan)},
+        state=workplan.status,
+    )
     workplan.status = Workplan.Status.SUBMITTED
     workplan.submitted_by, workplan.submitted_at = user, timezone.now()
     workplan.save(update_fields=["status", "submitted_by", "submitted_at", "updated_at"])
@@ -106,8 +120,16 @@ def submit_workplan(*, workplan: Workplan, user, precondition: Precondition | No
 @transaction.atomic
 def endorse_workplan(*, workplan: Workplan, user, precondition: Precondition | None = None) -> Workplan:
     workplan = lock_for_write(Workplan.objects.all(), workplan.pk, precondition)
-    if not rules.endorse_workplan.test(user, workplan):
-        raise WorkflowRefused(_("Only a submitted workplan can be endorsed, by its convener or the Secretariat."))
+    require(
+        rules.endorse_workplan,
+        rules.runs_workflow,
+        user,
+        workplan,
+        role_message=_("Only a submitted workplan can be endorsed, by its convener or the Secretariat."),
+        state_message=_("This workplan is %(status)s: only a submitted workplan can be endorsed.")
+        % {"status": _status(workplan)},
+        state=workplan.status,
+    )
     workplan.status = Workplan.Status.ENDORSED
     workplan.endorsed_by, workplan.endorsed_at = user, timezone.now()
     workplan.save(update_fields=["status", "endorsed_by", "endorsed_at", "updated_at"])
@@ -118,8 +140,15 @@ def endorse_workplan(*, workplan: Workplan, user, precondition: Precondition | N
 def reopen_workplan(*, workplan: Workplan, user, precondition: Precondition | None = None) -> Workplan:
     """Back to draft for changes; the submission and endorsement stay in the history."""
     workplan = lock_for_write(Workplan.objects.all(), workplan.pk, precondition)
-    if not rules.reopen_workplan.test(user, workplan):
-        raise WorkflowRefused(_("Only a convener of this team or the Secretariat can reopen this workplan."))
+    require(
+        rules.reopen_workplan,
+        rules.runs_workflow,
+        user,
+        workplan,
+        role_message=_("Only a convener of this team or the Secretariat can reopen this workplan."),
+        state_message=_("This workplan is already a draft."),
+        state=workplan.status,
+    )
     workplan.status = Workplan.Status.DRAFT
     workplan.submitted_by = workplan.submitted_at = workplan.endorsed_by = workplan.endorsed_at = None
     workplan.save()
@@ -190,11 +219,11 @@ def _check_activity(activity: Activity, m2m: dict) -> None:
 @transaction.atomic
 def create_activity(*, workplan: Workplan, user, data: dict) -> Activity:
     """Add an activity to a draft workplan."""
-    if not rules.edit_workplan.test(user, workplan):
-        raise WorkflowRefused(
-            _("This workplan is %(status)s: activities are added to drafts only.")
-            % {"status": workplan.get_status_display().lower()}
-        )
+    _require_draft(
+        user,
+        workplan,
+        _("This workplan is %(status)s: activities are added to drafts only.") % {"status": _status(workplan)},
+    )
     plain, m2m = _split_m2m(Activity, data)
     activity = Activity(workplan=workplan, **plain)
     _check_activity(activity, m2m)
@@ -251,15 +280,16 @@ def update_activity(*, activity_id: int, user, data: dict, precondition: Precond
     if not rules.edit_workplan.test(user, activity.workplan):
         planning = sorted(name for name in _changed(activity, data) if name not in PROGRESS_FIELDS)
         if planning:
-            raise WorkflowRefused(
+            raise StateConflict(
                 _(
                     "The workplan is %(status)s: only status, budget available and budget spent can change now, "
                     "not %(fields)s."
                 )
                 % {
-                    "status": activity.workplan.get_status_display().lower(),
+                    "status": _status(activity.workplan),
                     "fields": ", ".join(str(Activity._meta.get_field(name).verbose_name) for name in planning),
-                }
+                },
+                activity.workplan.status,
             )
     plain, m2m = _split_m2m(Activity, data)
     for name, value in plain.items():
@@ -272,8 +302,11 @@ def update_activity(*, activity_id: int, user, data: dict, precondition: Precond
 def delete_activity(*, activity: Activity, user, precondition: Precondition | None = None) -> None:
     """Delete; the history keeps it, so restore_activity can bring it back."""
     activity = lock_for_write(Activity.objects.select_related("workplan"), activity.pk, precondition)
-    if not rules.edit_workplan.test(user, activity.workplan):
-        raise WorkflowRefused(_("Activities are removed from draft workplans only, by the team or the Secretariat."))
+    _require_draft(
+        user,
+        activity.workplan,
+        _("Activities are removed from draft workplans only, by the team or the Secretariat."),
+    )
     activity.delete()
 
 
@@ -293,10 +326,11 @@ def restore_activity(*, history_id: int, user) -> Activity:
     """Bring a deleted activity back, with its agencies, targets, places and progress updates."""
     record = Activity.history.select_related("history_user").get(history_id=history_id, history_type="-")
     workplan = Workplan.objects.get(pk=record.workplan_id)
-    if not rules.edit_workplan.test(user, workplan):
-        raise WorkflowRefused(_("Activities are restored into draft workplans only, by the team or the Secretariat."))
+    _require_draft(
+        user, workplan, _("Activities are restored into draft workplans only, by the team or the Secretariat.")
+    )
     if Activity.objects.filter(pk=record.id).exists():
-        raise WorkflowRefused(_("This activity has already been restored."))
+        raise StateConflict(_("This activity has already been restored."), "restored")
     # The deletion record has no many-to-many rows left; the save before it does.
     snapshot = record.prev_record or record
     activity = record.instance

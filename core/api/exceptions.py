@@ -1,6 +1,9 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.services import StateConflict
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -10,7 +13,10 @@ class PreconditionFailed(exceptions.APIException):
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus model validation errors (constraints, clean()) as 400s naming the field."""
+    """DRF's handler, plus model validation errors (constraints, clean()) as 400s naming the field,
+    and refusals because of a record's state as 409s saying the state."""
+    if isinstance(exc, StateConflict):
+        return Response({"detail": str(exc), "state": exc.state}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(

@@ -8,4 +8,6 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
-        from . import checks, signals  # noqa: F401 - registers the system checks and signal handlers
+        # Registers the system checks, the signal handlers and the Celery tasks (services enqueue
+        # build_report by name, in every process: web, worker, tests).
+        from . import checks, signals, tasks  # noqa: F401

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from reports import services, storage
 from reports.checks import check_report_settings
+from reports.jobs import EXTRA_DELIVERIES
 from reports.models import ReportRun
-from reports.tasks import EXTRA_DELIVERIES, backoff, build_report, email_report, housekeeping, scheduled_report
+from reports.tasks import backoff, build_report, email_report, housekeeping, scheduled_report
 from unnutrition.celery import app as celery_app
 
 from .conftest import YEAR
@@ -89,16 +90,16 @@ def test_a_job_that_keeps_killing_its_worker_is_given_up(coordination, settings)
 
 
 def test_a_run_given_up_while_building_stops_the_job(coordination, django_capture_on_commit_callbacks, monkeypatch):
-    from reports import tasks
+    from reports import jobs
 
-    real_set = tasks.Progress.set
+    real_set = jobs.Progress.set
 
     def give_up_midway(self, percent):
         if percent > 30:
             services.mark_failed(self.run_id, "Given up by an administrator.")
         real_set(self, percent)
 
-    monkeypatch.setattr(tasks.Progress, "set", give_up_midway)
+    monkeypatch.setattr(jobs.Progress, "set", give_up_midway)
     run = request(coordination.secretariat, django_capture_on_commit_callbacks)
     assert (run.status, run.error) == ("failed", "Given up by an administrator.")
     assert files_of(run) == []
@@ -200,7 +201,7 @@ def sheet_titles(path):
 def test_reports_are_written_in_the_requesters_language_where_the_pdf_can(coordination):
     from django.utils import translation
 
-    from reports.tasks import report_language
+    from reports.jobs import report_language
 
     with translation.override("fr"):
         run, _ = services.request_report(coordination.secretariat, kind="global", format="xlsx", year=YEAR)

@@ -6,7 +6,7 @@
 
 The database must be migrated with the reference data loaded (`make bench-reports`
 does both). Demo data of the requested size is generated when the database does not
-already hold it. Each measurement runs the report job's own code (reports.tasks:
+already hold it. Each measurement runs the report job's own code (reports.jobs:
 claim, then produce: queries, rendering, the atomic write) in a fresh Python process,
 so that the peak resident memory belongs to that report alone:
 
@@ -76,7 +76,7 @@ def peak_mib() -> float:
 def measure_one(fmt: str, year: int, trace: bool) -> dict:
     """Build one global report in this process; print what it cost."""
     from reports.models import ReportRun
-    from reports.tasks import claim, produce
+    from reports.jobs import claim, produce
 
     run = ReportRun.objects.create(kind="global", format=fmt, year=year, dedupe_key=f"bench:{fmt}:{time.time_ns()}")
     try:

@@ -61,9 +61,9 @@ def create_workplan(*, user, team, year: int, summary: str = "") -> Workplan:
 
 
 @transaction.atomic
-def update_workplan(*, workplan_id: int, user, data: dict, precondition: Precondition | None = None) -> Workplan:
+def update_workplan(*, pk: int, user, data: dict, precondition: Precondition | None = None) -> Workplan:
     """Change the summary (or year) of a draft; the team never changes."""
-    workplan = lock_for_write(Workplan.objects.all(), workplan_id, precondition)
+    workplan = lock_for_write(Workplan.objects.all(), pk, precondition)
     _require_draft(user, workplan)
     if "team" in data and data["team"] != workplan.team:
         raise ValidationError({"team": _("A workplan cannot move to another team.")})
@@ -73,9 +73,9 @@ def update_workplan(*, workplan_id: int, user, data: dict, precondition: Precond
 
 
 @transaction.atomic
-def delete_workplan(*, workplan_id: int, user, precondition: Precondition | None = None) -> None:
+def delete_workplan(*, pk: int, user, precondition: Precondition | None = None) -> None:
     """Delete a draft with its activities; the history keeps every row."""
-    workplan = lock_for_write(Workplan.objects.all(), workplan_id, precondition)
+    workplan = lock_for_write(Workplan.objects.all(), pk, precondition)
     _require_draft(user, workplan)
     workplan.delete()
 
@@ -270,9 +270,9 @@ def unchanged_since(version: str, data: dict) -> Precondition:
 
 
 @transaction.atomic
-def update_activity(*, activity_id: int, user, data: dict, precondition: Precondition | None = None) -> Activity:
+def update_activity(*, pk: int, user, data: dict, precondition: Precondition | None = None) -> Activity:
     """Change an activity. In a draft everything may change; afterwards only PROGRESS_FIELDS."""
-    activity = lock_for_write(Activity.objects.select_related("workplan__team"), activity_id, precondition)
+    activity = lock_for_write(Activity.objects.select_related("workplan__team"), pk, precondition)
     if not rules.report_progress.test(user, activity):
         raise PermissionDenied(_("You cannot edit activities of this team."))
     if "workplan" in data and data.pop("workplan") != activity.workplan:
@@ -299,9 +299,9 @@ def update_activity(*, activity_id: int, user, data: dict, precondition: Precond
 
 
 @transaction.atomic
-def delete_activity(*, activity: Activity, user, precondition: Precondition | None = None) -> None:
+def delete_activity(*, pk: int, user, precondition: Precondition | None = None) -> None:
     """Delete; the history keeps it, so restore_activity can bring it back."""
-    activity = lock_for_write(Activity.objects.select_related("workplan"), activity.pk, precondition)
+    activity = lock_for_write(Activity.objects.select_related("workplan"), pk, precondition)
     _require_draft(
         user,
         activity.workplan,
@@ -380,10 +380,8 @@ def record_resources(*, user, team, data: dict) -> ResourceMobilised:
 
 
 @transaction.atomic
-def update_resources(
-    *, resource_id: int, user, data: dict, precondition: Precondition | None = None
-) -> ResourceMobilised:
-    resource = lock_for_write(ResourceMobilised.objects.select_related("team"), resource_id, precondition)
+def update_resources(*, pk: int, user, data: dict, precondition: Precondition | None = None) -> ResourceMobilised:
+    resource = lock_for_write(ResourceMobilised.objects.select_related("team"), pk, precondition)
     if not plan_team_work.test(user, resource.team):
         raise PermissionDenied(_("Only this team's people or the Secretariat record its resources."))
     if "team" in data and data.pop("team") != resource.team:
@@ -395,8 +393,8 @@ def update_resources(
 
 
 @transaction.atomic
-def delete_resources(*, resource_id: int, user, precondition: Precondition | None = None) -> None:
-    resource = lock_for_write(ResourceMobilised.objects.select_related("team"), resource_id, precondition)
+def delete_resources(*, pk: int, user, precondition: Precondition | None = None) -> None:
+    resource = lock_for_write(ResourceMobilised.objects.select_related("team"), pk, precondition)
     if not plan_team_work.test(user, resource.team):
         raise PermissionDenied(_("Only this team's people or the Secretariat record its resources."))
     resource.delete()

@@ -120,7 +120,7 @@ class ActivityUpdateView(ActivityObjectMixin, FormView):
         try:
             data = form.model_data()
             services.update_activity(
-                activity_id=self.activity.pk,
+                pk=self.activity.pk,
                 user=self.request.user,
                 data=data,
                 precondition=services.unchanged_since(form.cleaned_data["version"], data),
@@ -142,7 +142,7 @@ class ActivityDeleteView(ActivityObjectMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         title = self.activity.title
-        services.delete_activity(activity=self.activity, user=request.user)
+        services.delete_activity(pk=self.activity.pk, user=request.user)
         messages.success(
             request, _("Activity “%(title)s” deleted. It can be restored from the workplan page.") % {"title": title}
         )

@@ -19,6 +19,17 @@ def etag_of(data) -> str:
     return quote_etag(hashlib.sha256(payload).hexdigest()[:32])
 
 
+def etag_matches(etag: str, header: str) -> bool:
+    """Whether an If-Match / If-None-Match header names `etag` (or says `*`).
+
+    The tags are hashes of the content, so a weak tag (`W/"..."`, which a
+    compressing proxy may turn ours into) names the same content as the
+    strong one: both compare equal.
+    """
+    wanted = {tag.removeprefix("W/") for tag in parse_etags(header or "")}
+    return "*" in wanted or etag.removeprefix("W/") in wanted
+
+
 class ConditionalMixin:
     """For DRF views: an ETag on every JSON answer, 304 when If-None-Match names it."""
 
@@ -38,7 +49,7 @@ class ConditionalMixin:
         ):
             etag = etag_of(response.data)
             response["ETag"] = etag
-            if request.method in ("GET", "HEAD") and etag in parse_etags(request.headers.get("If-None-Match", "")):
+            if request.method in ("GET", "HEAD") and etag_matches(etag, request.headers.get("If-None-Match", "")):
                 not_modified = Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
                 return super().finalize_response(request, not_modified, *args, **kwargs)
         return response

@@ -1,4 +1,6 @@
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -12,9 +14,27 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "precondition_failed"
 
 
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_code = "precondition_required"
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "Send If-Match with the ETag of your last read of this record, so a change made since is not "
+                "overwritten (If-Match: * overwrites whatever is saved)."
+            )
+        )
+
+
 def exception_handler(exc, context):
     """DRF's handler, plus model validation errors (constraints, clean()) as 400s naming the field,
     and refusals because of a record's state as 409s saying the state."""
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {"detail": _("The request body is too large: at most %(size)s bytes.") % {"size": _max_body()}},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, StateConflict):
         return Response({"detail": str(exc), "state": exc.state}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
@@ -23,3 +43,9 @@ def exception_handler(exc, context):
             detail={k if k != "__all__" else "non_field_errors": v for k, v in detail.items()}
         )
     return drf_exception_handler(exc, context)
+
+
+def _max_body() -> int:
+    from django.conf import settings
+
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE

@@ -13,11 +13,27 @@ ERROR_SCHEMAS = {
         "properties": {"detail": {"type": "string"}},
         "required": ["detail"],
     },
+    "Conflict": {
+        "type": "object",
+        "description": "Refused because of the record's state, which `state` names.",
+        "properties": {"detail": {"type": "string"}, "state": {"type": "string"}},
+        "required": ["detail", "state"],
+    },
     "ValidationErrors": {
         "type": "object",
         "description": "Field name (or non_field_errors) -> what is wrong with it.",
         "additionalProperties": {},
     },
+}
+
+
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": True,
+    "description": "The ETag of your last read of this record (or `*` to overwrite whatever is saved). "
+    "A stale one answers 412, a missing one 428.",
+    "schema": {"type": "string"},
 }
 
 
@@ -46,6 +62,15 @@ def add_error_responses(result, generator, request, public):
                 defaults["304"] = _response("Not modified: the ETag sent in If-None-Match is still current.")
             if method in ("put", "patch", "delete", "post") and "{" in path:
                 defaults["412"] = _response("The record changed since the ETag sent in If-Match.", "Error")
+                defaults["428"] = _response("If-Match is missing: send the ETag of your last read.", "Error")
+                defaults["409"] = _response(
+                    "The record's state does not allow this (a submitted workplan).", "Conflict"
+                )
+                parameters = operation.setdefault("parameters", [])
+                if not any(p.get("name") == "If-Match" for p in parameters):
+                    parameters.append(IF_MATCH)
+            if method in ("put", "patch", "post"):
+                defaults["413"] = _response("The request body is too large.", "Error")
             for status, response in defaults.items():
                 responses.setdefault(status, response)
     return result

@@ -1,36 +1,6 @@
-import copy
-
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-
-
-class ModelValidationMixin:
-    """Run the model's own validation (clean(), check and unique constraints) before saving.
-
-    DRF checks field types and unique-together, but not check constraints or
-    clean(): without this a rule the database enforces would surface as a 500
-    instead of a 400 naming the field.
-    """
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        model = self.Meta.model
-        m2m = {f.name for f in model._meta.many_to_many}
-        values = {k: v for k, v in attrs.items() if k not in m2m}
-        if self.instance is not None:
-            instance = copy.copy(self.instance)  # validate a copy; save() applies attrs later
-            for name, value in values.items():
-                setattr(instance, name, value)
-        else:
-            instance = model(**values)
-        try:
-            instance.full_clean(exclude=list(m2m))
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(
-                {("non_field_errors" if k == "__all__" else k): v for k, v in exc.message_dict.items()}
-            ) from exc
-        return attrs
 
 
 @extend_schema_field(
@@ -61,3 +31,33 @@ def iso_datetime(value) -> str | None:
 
 def money(value) -> str:
     return f"{value:.2f}"
+
+
+# --- references to other records, with messages a person can act on -----------------
+
+
+class NamedReferenceMixin:
+    """'There is no workplan 999 you can use here.' instead of DRF's 'Invalid pk "999" - object does not exist.'"""
+
+    def fail(self, key, **kwargs):
+        if key == "does_not_exist":
+            value = kwargs.get("pk_value", kwargs.get("value"))
+            model = str(self.get_queryset().model._meta.verbose_name)
+            raise serializers.ValidationError(
+                _("%(model)s %(value)s does not exist, or is not one you can use here.")
+                % {"model": model[:1].upper() + model[1:], "value": value},
+                code=key,
+            )
+        if key == "incorrect_type":
+            raise serializers.ValidationError(
+                _("Expected an identifier, got %(type)s.") % {"type": kwargs.get("data_type", "?")}, code=key
+            )
+        return super().fail(key, **kwargs)
+
+
+class PrimaryKeyField(NamedReferenceMixin, serializers.PrimaryKeyRelatedField):
+    """A reference by id."""
+
+
+class CodeField(NamedReferenceMixin, serializers.SlugRelatedField):
+    """A reference by code (an agency's acronym, an SDG target's number)."""

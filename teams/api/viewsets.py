@@ -1,11 +1,11 @@
 """The base of every API resource a team owns: scoping, and writes through services."""
 
-from django.utils.http import parse_etags
+from django.conf import settings
 from rest_framework import permissions, status, viewsets
 from rest_framework.response import Response
 
-from core.api.conditional import ConditionalMixin, etag_of
-from core.api.exceptions import PreconditionFailed
+from core.api.conditional import ConditionalMixin, etag_matches, etag_of
+from core.api.exceptions import PreconditionFailed, PreconditionRequired
 
 from .permissions import PortalPermission
 
@@ -23,6 +23,10 @@ class TeamScopedViewSet(ConditionalMixin, viewsets.ModelViewSet):
     permission_classes = [PortalPermission]
     read_serializer_class = None
     write_serializer_class = None
+    # The app's services that change and delete a record:
+    # update_service(pk=, user=, data=, precondition=), delete_service(pk=, user=, precondition=).
+    update_service = None
+    delete_service = None
 
     def get_serializer_class(self):
         if self.request is not None and self.request.method not in permissions.SAFE_METHODS:
@@ -35,13 +39,25 @@ class TeamScopedViewSet(ConditionalMixin, viewsets.ModelViewSet):
             return queryset.editable_by(self.request.user)
         return queryset.visible_to(self.request.user) if self.request is not None else queryset
 
+    def get_object(self):
+        instance = super().get_object()
+        # A change to an existing record must say which version it changes
+        # (API_REQUIRE_IF_MATCH, on by default): an unconditional write could
+        # silently undo someone else's.
+        if (
+            self.request.method not in permissions.SAFE_METHODS
+            and settings.API_REQUIRE_IF_MATCH
+            and not self.request.headers.get("If-Match")
+        ):
+            raise PreconditionRequired()
+        return instance
+
     def if_match(self, record) -> None:
         """The API's precondition, run by the service on the locked row: If-Match names what is saved now."""
         header = self.request.headers.get("If-Match")
         if not header:
             return
-        wanted = parse_etags(header)
-        if "*" not in wanted and etag_of(self.representation(self.reload(record))) not in wanted:
+        if not etag_matches(etag_of(self.representation(self.reload(record))), header):
             raise PreconditionFailed()
 
     # Writes answer with what a GET of the object returns, so the client gets
@@ -60,6 +76,17 @@ class TeamScopedViewSet(ConditionalMixin, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         self.perform_update(serializer)
         return Response(self.representation(self.reload(serializer.instance)))
+
+    def perform_update(self, serializer):
+        serializer.instance = self.update_service(
+            pk=serializer.instance.pk,
+            user=self.request.user,
+            data=dict(serializer.validated_data),
+            precondition=self.if_match,
+        )
+
+    def perform_destroy(self, instance):
+        self.delete_service(pk=instance.pk, user=self.request.user, precondition=self.if_match)
 
     def reload(self, instance):
         """The saved object, fetched again with the read queryset's joins and prefetches."""

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import Agency
-from core.api.serializers import MoneyField
+from core.api.serializers import CodeField, MoneyField, PrimaryKeyField
 from countries.models import Subdivision
 from teams.models import Team
 from workplans.models import (
@@ -19,7 +19,7 @@ from workplans.models import (
 from workplans.selectors import activity_payloads
 
 
-class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+class ScopedPrimaryKeyField(PrimaryKeyField):
     """A reference to a team-owned record the caller may write to.
 
     Another team's record reads as "does not exist", so nothing about it leaks.
@@ -138,23 +138,13 @@ class ActivityWriteSerializer(serializers.ModelSerializer):
     """Field types and references; the rules across fields and states are the services'."""
 
     workplan = ScopedPrimaryKeyField(queryset=Workplan.objects.all())
-    action_area = serializers.SlugRelatedField(slug_field="code", queryset=ActionArea.objects.all())
-    lead_agency = serializers.SlugRelatedField(slug_field="acronym", queryset=Agency.objects.all())
-    participating_agencies = serializers.SlugRelatedField(
-        slug_field="acronym", many=True, queryset=Agency.objects.all(), required=False
-    )
-    sdg_targets = serializers.SlugRelatedField(
-        slug_field="code", many=True, queryset=SdgTarget.objects.all(), required=False
-    )
-    subdivisions = serializers.SlugRelatedField(
-        slug_field="code", many=True, queryset=Subdivision.objects.all(), required=False
-    )
-    national_frameworks = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=NationalFramework.objects.all(), required=False
-    )
-    cooperation_outcome = serializers.PrimaryKeyRelatedField(
-        queryset=CooperationOutcome.objects.all(), required=False, allow_null=True
-    )
+    action_area = CodeField(slug_field="code", queryset=ActionArea.objects.all())
+    lead_agency = CodeField(slug_field="acronym", queryset=Agency.objects.all())
+    participating_agencies = CodeField(slug_field="acronym", many=True, queryset=Agency.objects.all(), required=False)
+    sdg_targets = CodeField(slug_field="code", many=True, queryset=SdgTarget.objects.all(), required=False)
+    subdivisions = CodeField(slug_field="code", many=True, queryset=Subdivision.objects.all(), required=False)
+    national_frameworks = PrimaryKeyField(many=True, queryset=NationalFramework.objects.all(), required=False)
+    cooperation_outcome = PrimaryKeyField(queryset=CooperationOutcome.objects.all(), required=False, allow_null=True)
     budget_required = MoneyField(required=False)
     budget_available = MoneyField(required=False)
     budget_spent = MoneyField(required=False)

@@ -2,11 +2,11 @@ from django.db.models import Count
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.conditional import ConditionalMixin
+from core.api.filters import reject_unknown_parameters
 from teams.api.viewsets import TeamScopedViewSet
 from workplans import services
 from workplans.filtersets import (
@@ -51,6 +51,8 @@ class WorkplanViewSet(TeamScopedViewSet):
     filterset_class = WorkplanFilterSet
     search_fields = ["team__name", "team__country__name", "summary"]
     ordering_fields = ["year", "team__name", "status", "updated_at"]
+    update_service = staticmethod(services.update_workplan)
+    delete_service = staticmethod(services.delete_workplan)
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -59,17 +61,6 @@ class WorkplanViewSet(TeamScopedViewSet):
 
     def perform_create(self, serializer):
         serializer.instance = services.create_workplan(user=self.request.user, **serializer.validated_data)
-
-    def perform_update(self, serializer):
-        serializer.instance = services.update_workplan(
-            workplan_id=serializer.instance.pk,
-            user=self.request.user,
-            data=dict(serializer.validated_data),
-            precondition=self.if_match,
-        )
-
-    def perform_destroy(self, instance):
-        services.delete_workplan(workplan_id=instance.pk, user=self.request.user, precondition=self.if_match)
 
     def _transition(self, service):
         workplan = service(workplan=self.get_object(), user=self.request.user, precondition=self.if_match)
@@ -107,7 +98,9 @@ class ActivityViewSet(TeamScopedViewSet):
     write_serializer_class = ActivityWriteSerializer
     filterset_class = ActivityFilterSet
     search_fields = ["title", "description"]
-    ordering_fields = ["start_date", "end_date", "budget_required", "status", "updated_at", "last_progress_at"]
+    ordering_fields = ["title", "start_date", "end_date", "budget_required", "status", "updated_at", "last_progress_at"]
+    update_service = staticmethod(services.update_activity)
+    delete_service = staticmethod(services.delete_activity)
 
     def list(self, request, *args, **kwargs):
         # Filter and page on ids, then build the page's rows in one go (selectors.activity_payloads).
@@ -117,17 +110,6 @@ class ActivityViewSet(TeamScopedViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         serializer.instance = services.create_activity(workplan=data.pop("workplan"), user=self.request.user, data=data)
-
-    def perform_update(self, serializer):
-        serializer.instance = services.update_activity(
-            activity_id=serializer.instance.pk,
-            user=self.request.user,
-            data=dict(serializer.validated_data),
-            precondition=self.if_match,
-        )
-
-    def perform_destroy(self, instance):
-        services.delete_activity(activity=instance, user=self.request.user, precondition=self.if_match)
 
 
 class ProgressUpdateViewSet(TeamScopedViewSet):
@@ -159,21 +141,12 @@ class ResourceMobilisedViewSet(TeamScopedViewSet):
     filterset_class = ResourceMobilisedFilterSet
     search_fields = ["source", "purpose"]
     ordering_fields = ["received_on", "amount"]
+    update_service = staticmethod(services.update_resources)
+    delete_service = staticmethod(services.delete_resources)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         serializer.instance = services.record_resources(user=self.request.user, team=data.pop("team"), data=data)
-
-    def perform_update(self, serializer):
-        serializer.instance = services.update_resources(
-            resource_id=serializer.instance.pk,
-            user=self.request.user,
-            data=dict(serializer.validated_data),
-            precondition=self.if_match,
-        )
-
-    def perform_destroy(self, instance):
-        services.delete_resources(resource_id=instance.pk, user=self.request.user, precondition=self.if_match)
 
 
 class DashboardView(ConditionalMixin, APIView):
@@ -181,9 +154,9 @@ class DashboardView(ConditionalMixin, APIView):
 
     @extend_schema(parameters=[DashboardQuerySerializer], responses=DashboardSerializer)
     def get(self, request):
-        if request.query_params.get("year") == "":
-            raise ValidationError({"year": ["Enter a year from 2000 to 2100, or leave the parameter out."]})
-        query = DashboardQuerySerializer(data=request.query_params)
+        reject_unknown_parameters(request, {"year", "format"})
+        # An empty value means "not given", as for every filter of the API.
+        query = DashboardQuerySerializer(data={k: v for k, v in request.query_params.items() if v != ""})
         query.is_valid(raise_exception=True)
         year = query.validated_data.get("year") or timezone.localdate().year
         return Response(DashboardSerializer(dashboard_summary(year)).data)

@@ -67,9 +67,11 @@ messages: install
 screenshots: install browser setup-data
 	$(PY) manage.py take_screenshots --output docs/screenshots
 
+## Lint, format check, and the layering check (apps and files import downward only).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) .ci/check_imports.py
 
 format: install
 	$(VENV)/bin/ruff check --fix .

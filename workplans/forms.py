@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 from countries.models import Subdivision
 
-from .models import ACTIVITY_PLANNING_FIELDS, Activity, NationalFramework, ProgressUpdate
+from .models import ACTIVITY_PLANNING_FIELDS, Activity, NationalFramework, ProgressUpdate, currency_choices
 from .validation import activity_problems
 
 
@@ -52,6 +52,8 @@ class ActivityForm(forms.ModelForm):
         self.fields["subdivisions"].queryset = Subdivision.objects.filter(country_id=country).order_by("name")
         self.fields["national_frameworks"].queryset = NationalFramework.objects.filter(country_id=country)
         self.fields["sdg_targets"].label_from_instance = lambda t: f"{t.code} {t.text[:70]}"
+        # A currency is chosen from ISO 4217, never typed.
+        self.fields["currency"].widget = forms.Select(choices=currency_choices())
 
     def clean(self):
         cleaned = super().clean()
@@ -64,6 +66,7 @@ class ActivityForm(forms.ModelForm):
             lead_agency=cleaned.get("lead_agency"),
             participating=cleaned.get("participating_agencies"),
             start_date=cleaned.get("start_date"),
+            end_date=cleaned.get("end_date"),
         ).items():
             for message in messages:
                 self.add_error(field if field in self.fields else None, message)

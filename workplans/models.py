@@ -3,7 +3,7 @@
 import pycountry
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext
@@ -15,8 +15,22 @@ from teams.models import TeamScopedQuerySet
 
 
 def validate_currency(value: str):
-    if pycountry.currencies.get(alpha_3=value) is None:
+    # pycountry's look-up ignores case: "usd" must not pass and split totals from "USD".
+    if value != value.upper() or pycountry.currencies.get(alpha_3=value) is None:
         raise ValidationError(_("%(code)s is not an ISO 4217 currency code."), params={"code": value})
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    """ISO 4217 currencies for pickers: ("USD", "USD - US Dollar"), by code."""
+    return sorted((c.alpha_3, f"{c.alpha_3} - {c.name}") for c in pycountry.currencies)
+
+
+# Free text has limits: a description is a paragraph or two, not a document.
+LONG_TEXT = 5000
+
+
+def long_text(verbose_name, **kwargs):
+    return models.TextField(verbose_name, max_length=LONG_TEXT, validators=[MaxLengthValidator(LONG_TEXT)], **kwargs)
 
 
 def money_field(verbose_name):
@@ -207,7 +221,7 @@ class Workplan(TimeStamped):
         related_name="+",
     )
     endorsed_at = models.DateTimeField(_("endorsed"), null=True, blank=True)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = long_text(_("summary"), blank=True)
 
     history = HistoricalRecords()
     objects = TeamScopedQuerySet.as_manager()
@@ -257,7 +271,7 @@ class Activity(TimeStamped):
         Workplan, verbose_name=_("workplan"), on_delete=models.CASCADE, related_name="activities"
     )
     title = models.CharField(_("title"), max_length=300)
-    description = models.TextField(_("description"), blank=True)
+    description = long_text(_("description"), blank=True)
     action_area = models.ForeignKey(
         ActionArea, verbose_name=_("action area"), on_delete=models.PROTECT, related_name="activities"
     )
@@ -349,7 +363,7 @@ class ProgressUpdate(TimeStamped):
     reported_on = models.DateField(_("reported on"))
     percent_complete = models.PositiveSmallIntegerField(_("percent complete"), validators=[MaxValueValidator(100)])
     status = models.CharField(_("status at the time"), max_length=16, choices=Activity.Status.choices)
-    text = models.TextField(_("progress"))
+    text = long_text(_("progress"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("reported by"),

@@ -211,6 +211,7 @@ def _check_activity(activity: Activity, m2m: dict) -> None:
         lead_agency=activity.lead_agency if activity.lead_agency_id else None,
         participating=current("participating_agencies"),
         start_date=activity.start_date,
+        end_date=activity.end_date,
     )
     if errors:
         raise ValidationError(errors)

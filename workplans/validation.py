@@ -15,6 +15,7 @@ def activity_problems(
     lead_agency,
     participating,
     start_date,
+    end_date=None,
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     country_id = workplan.team.country_id if workplan else None
@@ -35,4 +36,18 @@ def activity_problems(
         errors["participating_agencies"] = [_("The lead agency is not also listed as participating.")]
     if workplan and start_date and start_date > dt.date(workplan.year, 12, 31):
         errors["start_date"] = [_("The activity must start during or before %(year)s.") % {"year": workplan.year}]
+    elif workplan and start_date and start_date < dt.date(workplan.year - EARLIEST_START, 1, 1):
+        errors["start_date"] = [
+            _("The activity must start in %(year)s or later.") % {"year": workplan.year - EARLIEST_START}
+        ]
+    if workplan and end_date and end_date < dt.date(workplan.year, 1, 1):
+        errors["end_date"] = [_("The activity must run into %(year)s at least.") % {"year": workplan.year}]
+    elif workplan and end_date and end_date > dt.date(workplan.year + LATEST_END, 12, 31):
+        errors["end_date"] = [
+            _("The activity must end by %(year)s at the latest.") % {"year": workplan.year + LATEST_END}
+        ]
     return errors
+
+
+# A year's plan holds work started up to a year before and running at most five years on.
+EARLIEST_START, LATEST_END = 1, 5

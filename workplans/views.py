@@ -17,6 +17,17 @@ from .forms import ActivityForm, CopyWorkplanForm, ProgressUpdateForm
 from .models import Activity, ProgressUpdate, Workplan
 
 
+def warn_overspending(request, values: dict) -> None:
+    """Saved, but worth a second look: more spent than the money available."""
+    spent, available = values.get("budget_spent"), values.get("budget_available")
+    if spent is not None and available is not None and spent > available:
+        messages.warning(
+            request,
+            _("Budget spent (%(spent)s) is more than budget available (%(available)s): please check both.")
+            % {"spent": spent, "available": available},
+        )
+
+
 class WorkplanDetailView(LoginRequiredMixin, TemplateView):
     template_name = "workplans/workplan_detail.html"
 
@@ -71,6 +82,7 @@ class ActivityCreateView(WorkplanObjectMixin, FormView):
     def form_valid(self, form):
         activity = services.create_activity(workplan=self.workplan, user=self.request.user, data=form.model_data())
         messages.success(self.request, _("Activity “%(title)s” added.") % {"title": activity.title})
+        warn_overspending(self.request, form.cleaned_data)
         return redirect("workplans:detail", pk=self.workplan.pk)
 
 
@@ -132,6 +144,7 @@ class ActivityUpdateView(ActivityObjectMixin, FormView):
             form.add_error(None, _("Someone else saved this activity while you were editing it."))
             return self.render_to_response(self.get_context_data(form=form, conflict=conflict))
         messages.success(self.request, _("Activity “%(title)s” saved.") % {"title": form.cleaned_data["title"]})
+        warn_overspending(self.request, form.cleaned_data)
         return redirect("workplans:detail", pk=self.workplan.pk)
 
 

@@ -465,3 +465,20 @@ def test_errors_speak_the_callers_language(api, focal):
     response = api(focal).get("/api/v1/activities/?page_size=0", HTTP_ACCEPT_LANGUAGE="fr")
     assert response.status_code == 400
     assert response.json()["page_size"] != ["Enter a whole number from 1 to 500."]
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"currency": "usd"}, "currency"),  # would split totals from USD
+        ({"start_date": "1990-01-01"}, "start_date"),
+        ({"end_date": "2099-12-31"}, "end_date"),
+        ({"description": "x" * 5001}, "description"),
+    ],
+)
+def test_implausible_values_are_400_and_change_nothing(body, field, api, focal, activity):
+    before = Activity.objects.filter(pk=activity.pk).values().get()
+    response = api(focal).patch(f"/api/v1/activities/{activity.pk}/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert Activity.objects.filter(pk=activity.pk).values().get() == before

@@ -265,3 +265,17 @@ def test_every_stored_name_shown_translated_has_a_msgid():
     assert set(Region.objects.values_list("name", flat=True)) <= set(msgids.REGION_NAMES)
     assert set(ActionArea.objects.values_list("name", flat=True)) <= set(msgids.ACTION_AREA_NAMES)
     assert set(HumanitarianCluster.objects.values_list("name", flat=True)) <= set(msgids.CLUSTER_NAMES)
+
+
+def test_spending_above_available_saves_with_a_warning_and_currency_is_picked(client, people, plan):
+    activity = plan.activities.get()
+    url = f"/workplans/activities/{activity.pk}/edit/"
+    page = signed_in(client, people["focal"]).get(url).content.decode()
+    assert '<select name="currency"' in page and '<option value="USD"' in page
+    response = client.post(url, form_data(activity, budget_available="100", budget_spent="250"), follow=True)
+    body = response.content.decode()
+    assert "is more than budget available" in body
+    activity.refresh_from_db()
+    assert (activity.budget_available, activity.budget_spent) == (100, 250)
+    refused = client.post(url, form_data(activity, currency="usd"))
+    assert refused.status_code == 200 and "currency" in refused.context["form"].errors

@@ -482,3 +482,14 @@ def test_implausible_values_are_400_and_change_nothing(body, field, api, focal, 
     assert response.status_code == 400, response.content
     assert field in response.json()
     assert Activity.objects.filter(pk=activity.pk).values().get() == before
+
+
+def test_the_api_root_lists_every_endpoint_and_each_answers(api, focal):
+    client = api(focal)
+    response = client.get("/api/v1/")
+    assert response.status_code == 200
+    listed = response.json()
+    assert {"teams", "workplans", "activities", "dashboard-summary", "reports", "schema"} <= set(listed)
+    for name, url in listed.items():
+        if name != "auth-token":
+            assert client.get(url).status_code == 200, name

@@ -3,11 +3,48 @@
 from django.http import JsonResponse
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework import permissions, serializers
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
 
 from accounts.api.views import TokenView
+from core.api.filters import reject_unknown_parameters
+
+# What GET /api/v1/ lists: the address of every resource, for a client to start from.
+ENDPOINTS = {
+    "auth-token": "v1:auth-token",
+    "agencies": "v1:agency-list",
+    "countries": "v1:country-list",
+    "teams": "v1:team-list",
+    "workplans": "v1:workplan-list",
+    "activities": "v1:activity-list",
+    "progress-updates": "v1:progressupdate-list",
+    "resources-mobilised": "v1:resourcemobilised-list",
+    "dashboard-summary": "v1:dashboard-summary",
+    "reports": "v1:report-list",
+    "schema": "api-schema",
+    "docs": "api-docs",
+}
+
+
+class ApiRoot(APIView):
+    """The API's entry point: the address of every resource, the schema and the docs."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        responses=inline_serializer("ApiRoot", {name: serializers.URLField() for name in ENDPOINTS}),
+    )
+    def get(self, request):
+        reject_unknown_parameters(request, {"format"})
+        return Response({name: request.build_absolute_uri(reverse(view)) for name, view in ENDPOINTS.items()})
+
 
 v1 = [
+    path("", ApiRoot.as_view(), name="root"),
     path("auth/token/", TokenView.as_view(), name="auth-token"),
     path("", include("agencies.api.urls")),
     path("", include("countries.api.urls")),

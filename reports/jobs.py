@@ -20,6 +20,7 @@ import time
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -67,20 +68,28 @@ def report_language(run: ReportRun) -> str:
 
 
 class Progress:
-    """Writes the run's progress (0-100) as the report is built, and proves the job is alive."""
+    """Writes the run's progress (0-100) as the report is built, and proves the job is alive.
+
+    `updated_at` is the run's heartbeat: written with every step forward, and at
+    least every HEARTBEAT_EVERY seconds while the job works, so a run whose
+    heartbeat is older than REPORTS_HEARTBEAT_TIMEOUT has lost its worker.
+    """
+
+    HEARTBEAT_EVERY = 15
 
     def __init__(self, run: ReportRun):
         self.run_id = run.pk
         self.percent = 0
+        self.beat = time.monotonic()
 
     def set(self, percent: int) -> None:
-        if percent > self.percent:
+        if percent > self.percent or time.monotonic() - self.beat > self.HEARTBEAT_EVERY:
             now = timezone.now()
             if not ReportRun.objects.filter(pk=self.run_id, status=Status.RUNNING).update(
-                progress=percent, updated_at=now
+                progress=max(percent, self.percent), updated_at=now
             ):
                 raise RunGone(self.run_id)
-            self.percent = percent
+            self.percent, self.beat = max(percent, self.percent), time.monotonic()
         if settings.REPORTS_TEST_DELAY:
             time.sleep(settings.REPORTS_TEST_DELAY)
 
@@ -92,7 +101,7 @@ class Progress:
 # --- building a run -------------------------------------------------------------------------------
 
 
-def claim(run_id: int, task_id: str) -> ReportRun | None:
+def claim(run_id: int, task_id: str, worker: str = "") -> ReportRun | None:
     """Mark the run as running by this attempt, or None when there is nothing (more) to do."""
     with transaction.atomic():
         run = ReportRun.objects.select_for_update().filter(pk=run_id).first()
@@ -104,6 +113,15 @@ def claim(run_id: int, task_id: str) -> ReportRun | None:
             # died after finishing but before acknowledging): nothing to redo.
             logger.info("Report run %s is already %s", run_id, run.status)
             return None
+        if run.status == Status.RUNNING and not services.has_lost_its_worker(run):
+            # A live worker builds it (the broker handed the message out again
+            # after its visibility timeout): one build at a time.
+            logger.info("Report run %s is being built by %s", run_id, run.worker or "another worker")
+            return None
+        if run.status == Status.QUEUED and run.task_id and task_id and run.task_id != task_id:
+            # An older message of a run that was queued again under a new one.
+            logger.info("Report run %s was queued again as %s; %s skipped", run_id, run.task_id, task_id)
+            return None
         if run.attempts >= settings.REPORTS_MAX_RETRIES + 1 + EXTRA_DELIVERIES:
             run.status, run.finished_at = Status.FAILED, timezone.now()
             run.error = _("The job was interrupted %(n)s times (its worker stopped each time); it was given up.") % {
@@ -113,8 +131,39 @@ def claim(run_id: int, task_id: str) -> ReportRun | None:
             return None
         run.status, run.progress, run.attempts = Status.RUNNING, 0, run.attempts + 1
         run.started_at, run.finished_at, run.task_id = timezone.now(), None, task_id or run.task_id
+        run.worker = worker
         run.save()
         return run
+
+
+def runs_to_recover(alive: set[str]):
+    """Running runs whose worker is gone: not among the workers `alive` (those that answered a
+    ping, without the one starting now), or silent for REPORTS_HEARTBEAT_TIMEOUT."""
+    return ReportRun.objects.filter(
+        Q(status=Status.RUNNING) & (~Q(worker__in=alive) | Q(updated_at__lt=services.heartbeat_lost_before()))
+    )
+
+
+def requeue_lost(run_id: int) -> bool:
+    """Back to the queue (the caller enqueues it again), saying why; False if it moved on meanwhile."""
+    note = _("Its worker stopped while building it; it was started again.")
+    return bool(
+        ReportRun.objects.filter(pk=run_id, status=Status.RUNNING).update(
+            status=Status.QUEUED, progress=0, error=note, worker="", updated_at=timezone.now()
+        )
+    )
+
+
+def recover_lost_runs(alive: set[str]) -> list[int]:
+    """Queue again every run whose worker died; the runs' ids. A worker calls this as it starts."""
+    recovered = []
+    for run_id in runs_to_recover(alive).values_list("pk", flat=True):
+        if requeue_lost(run_id):
+            services.enqueue(run_id)
+            recovered.append(run_id)
+    if recovered:
+        logger.warning("Report runs %s lost their worker; queued again", recovered)
+    return recovered
 
 
 def produce(run: ReportRun) -> None:

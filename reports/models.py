@@ -80,6 +80,7 @@ class ReportRun(models.Model):
     updated_at = models.DateTimeField(_("last sign of life"), auto_now=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     task_id = models.CharField(_("Celery task id"), max_length=64, blank=True)
+    worker = models.CharField(_("worker"), max_length=200, blank=True, help_text=_("The worker building it now."))
     email_secretariat = models.BooleanField(
         _("e-mail to the Secretariat"), default=False, help_text=_("Scheduled reports are sent when they are done.")
     )

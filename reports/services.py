@@ -127,7 +127,8 @@ def _create_or_reuse(**fields) -> tuple[ReportRun, bool]:
     )
     with transaction.atomic():
         existing = ReportRun.objects.filter(dedupe_key=key, status__in=ReportRun.ACTIVE).first()
-        if existing is not None and is_abandoned(existing):
+        if existing is not None and (is_abandoned(existing) or has_lost_its_worker(existing)):
+            # Not handed out again: a new run starts, and the stuck one says why it ended.
             fail_abandoned(existing)
             existing = None
         if existing is not None:
@@ -172,6 +173,15 @@ def mark_failed(run_id: int, reason: str) -> bool:
 
 
 # --- runs nobody works on any more, old files -----------------------------------------------------
+
+
+def heartbeat_lost_before() -> dt.datetime:
+    return timezone.now() - dt.timedelta(seconds=settings.REPORTS_HEARTBEAT_TIMEOUT)
+
+
+def has_lost_its_worker(run: ReportRun) -> bool:
+    """A running run whose job has shown no sign of life (progress) for REPORTS_HEARTBEAT_TIMEOUT."""
+    return run.status == Status.RUNNING and run.updated_at < heartbeat_lost_before()
 
 
 def abandoned_before() -> dt.datetime:

@@ -29,6 +29,7 @@ import random
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_ready
 from django.conf import settings
 
 from . import services
@@ -40,6 +41,7 @@ from .jobs import (
     produce,
     record_failure,
     record_timeout,
+    recover_lost_runs,
     requeue_after_failure,
 )
 
@@ -63,7 +65,7 @@ def backoff(retries: int) -> int:
     ignore_result=True,
 )
 def build_report(self, run_id: int) -> str:
-    run = claim(run_id, self.request.id)
+    run = claim(run_id, self.request.id, self.request.hostname or "")
     if run is None:
         return "skipped"
     try:
@@ -113,3 +115,19 @@ def email_report(self, run_id: int) -> int:
 def housekeeping() -> dict:
     """Beat: give up runs nobody works on any more, and delete expired report files."""
     return {"abandoned": services.fail_all_abandoned(), "deleted": services.delete_expired_runs()}
+
+
+# --- a worker starting picks up what died with another --------------------------------------------
+
+
+@worker_ready.connect
+def recover_runs_of_dead_workers(sender, **kwargs) -> None:
+    """As a worker starts, runs still marked as running by a worker that no longer answers (or by an
+    earlier life of this one) are queued again at once, instead of after the broker's visibility timeout."""
+    me = sender.hostname
+    try:
+        answers = sender.app.control.ping(timeout=settings.REPORTS_PING_TIMEOUT)
+        alive = {name for answer in answers for name in answer} - {me}
+        recover_lost_runs(alive)
+    except Exception:  # never keep a worker from starting
+        logger.exception("Could not look for report runs of stopped workers")

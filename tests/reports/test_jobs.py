@@ -65,8 +65,10 @@ def test_a_job_killed_half_way_is_finished_by_the_next_attempt_with_one_file(
     coordination, django_capture_on_commit_callbacks
 ):
     run = request(coordination.secretariat, django_capture_on_commit_callbacks)
-    # What a worker killed while writing leaves: the run "running" and a partial file.
-    ReportRun.objects.filter(pk=run.pk).update(status="running", progress=55, file="", finished_at=None)
+    # What a worker killed while writing leaves: the run "running", silent since, and a partial file.
+    ReportRun.objects.filter(pk=run.pk).update(
+        status="running", progress=55, file="", finished_at=None, updated_at=timezone.now() - dt.timedelta(minutes=5)
+    )
     folder = Path(run.file.storage.path(storage.file_name(run))).parent
     (folder / f".un-nutrition-global-{YEAR}.csv.abc123.part").write_bytes(b"half a report")
     assert build_report.apply(args=(run.pk,)).get() == "done"
@@ -83,6 +85,7 @@ def test_a_job_that_keeps_killing_its_worker_is_given_up(coordination, settings)
         kind="global", format="pdf", year=YEAR, requested_by=coordination.secretariat, dedupe_key="x",
         status="running", attempts=settings.REPORTS_MAX_RETRIES + 1 + EXTRA_DELIVERIES,
     )  # fmt: skip
+    ReportRun.objects.filter(pk=run.pk).update(updated_at=timezone.now() - dt.timedelta(minutes=5))  # its worker died
     assert build_report.apply(args=(run.pk,)).get() == "skipped"
     run.refresh_from_db()
     assert run.status == "failed"
@@ -112,6 +115,27 @@ def test_an_abandoned_run_does_not_block_a_new_request(coordination, django_capt
     stuck.refresh_from_db()
     assert fresh.pk != stuck.pk and fresh.status == "done"
     assert stuck.status == "failed" and "was given up" in stuck.error
+
+
+def test_a_running_run_with_no_sign_of_life_is_not_handed_to_a_new_request(
+    coordination, django_capture_on_commit_callbacks
+):
+    stuck, _ = services.request_report(coordination.secretariat, kind="global", format="csv", year=YEAR)
+    ReportRun.objects.filter(pk=stuck.pk).update(
+        status="running", progress=40, updated_at=timezone.now() - dt.timedelta(minutes=3)
+    )
+    fresh = request(coordination.secretariat, django_capture_on_commit_callbacks)
+    stuck.refresh_from_db()
+    assert fresh.pk != stuck.pk and fresh.status == "done"
+    assert stuck.status == "failed"
+
+
+def test_a_live_run_is_not_built_twice_when_its_message_comes_back(coordination, django_capture_on_commit_callbacks):
+    run = request(coordination.secretariat, django_capture_on_commit_callbacks)
+    ReportRun.objects.filter(pk=run.pk).update(status="running", progress=40, updated_at=timezone.now(), file="")
+    assert build_report.apply(args=(run.pk,)).get() == "skipped"  # its worker is alive: one build at a time
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == ("running", 1)
 
 
 def test_housekeeping_gives_up_stuck_runs_and_deletes_expired_files(

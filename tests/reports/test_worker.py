@@ -273,6 +273,31 @@ def test_a_job_killed_with_its_worker_finishes_once_on_another(workers, media_ro
     assert (stored.finished_at, stored.attempts) == (finished, 2)
 
 
+def test_a_run_whose_worker_died_is_picked_up_as_soon_as_a_worker_starts(workers, media_root):
+    """Not after the broker's visibility timeout (an hour here): the starting worker asks who
+    is alive and queues again what the dead one was building."""
+    data = make_coordination()
+    first = workers(REPORTS_TEST_DELAY="0.4", REPORTS_TEST_VISIBILITY_TIMEOUT=3600)
+    client = client_for(data.secretariat)
+    url = request(client, kind="global", format="xlsx")
+    deadline = time.monotonic() + 60
+    while (run := client.get(url).json())["progress"] < 20:
+        assert time.monotonic() < deadline, (run, first.output())
+        time.sleep(0.05)
+    first.kill()
+    assert ReportRun.objects.get(pk=run["id"]).status == "running"
+
+    started = time.monotonic()
+    second = workers(REPORTS_TEST_VISIBILITY_TIMEOUT=3600)
+    run, _seen = follow(client, url, timeout=90)
+    assert run["status"] == "done", (run, second.output())
+    assert time.monotonic() - started < 60, "picked up within a minute of the worker starting"
+    stored = ReportRun.objects.get(pk=run["id"])
+    assert stored.attempts == 2
+    assert "lost their worker; queued again" in second.output()
+    assert files_in_run_folder(stored.pk, media_root) == [f"un-nutrition-global-{YEAR}.xlsx"]
+
+
 def test_failures_are_retried_with_backoff_then_reported(workers, media_root):
     data = make_coordination()
     media_root.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,6 @@
 import django_filters
+import django_filters.fields
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -11,12 +13,28 @@ from .selectors import region_with_descendants
 
 
 @extend_schema_field(OpenApiTypes.STR)
+class RegionChoiceField(django_filters.fields.ModelChoiceField):
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if error.code != "invalid_choice":
+                raise
+            # Say which codes exist (the list is short), not Django's "Select a valid choice".
+            codes = ", ".join(Region.objects.order_by("slug").values_list("slug", flat=True))
+            raise ValidationError(
+                _("Unknown region. Regions: %(codes)s."), code="invalid_choice", params={"codes": codes}
+            ) from None
+
+
 class RegionFilter(django_filters.ModelChoiceFilter):
     """`?region=africa` matches the region and every region inside it.
 
     `field_names` are the paths from the filtered model to a region; a row
     matches when any of them is inside the region.
     """
+
+    field_class = RegionChoiceField
 
     def __init__(self, *args, field_names=("region",), **kwargs):
         self.field_names = field_names

@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.utils import translation
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -8,6 +10,40 @@ class RegionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Region
         fields = ["slug", "name", "level"]
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "The region's name in each of the six UN languages, by language code.",
+        "additionalProperties": {"type": "string"},
+        "example": {"en": "Africa", "fr": "Afrique"},
+    }
+)
+class NamesField(serializers.Field):
+    """A stored English name in each UN language (the names are in the portal's catalogues)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="name", read_only=True, **kwargs)
+
+    def to_representation(self, name):
+        names = {}
+        for code, _label in settings.LANGUAGES:
+            with translation.override(code):
+                names[code] = translation.gettext(name)
+        return names
+
+
+class RegionDetailSerializer(serializers.ModelSerializer):
+    """A UN M49 region for `region=` filters: its code, names, level and the region it is part of."""
+
+    code = serializers.SlugField(source="slug", read_only=True, help_text="What `region=` takes, e.g. africa.")
+    names = NamesField()
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Region
+        fields = ["code", "name", "names", "level", "parent"]
 
 
 class SunStatusSerializer(serializers.Serializer):

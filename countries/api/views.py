@@ -1,8 +1,8 @@
 from core.api.viewsets import ReadOnlyViewSet
 from countries.filtersets import CountryFilterSet
-from countries.models import Country
+from countries.models import Country, Region
 
-from .serializers import CountrySerializer
+from .serializers import CountrySerializer, RegionDetailSerializer
 
 
 class CountryViewSet(ReadOnlyViewSet):
@@ -23,3 +23,14 @@ class CountryViewSet(ReadOnlyViewSet):
     def get_object(self):
         self.kwargs[self.lookup_field] = self.kwargs[self.lookup_field].upper()
         return super().get_object()
+
+
+class RegionViewSet(ReadOnlyViewSet):
+    """UN M49 regions, continents to sub-regions: the codes `region=` filters take, with names in
+    the six UN languages and the region each is part of."""
+
+    queryset = Region.objects.select_related("parent").order_by("level", "name")
+    serializer_class = RegionDetailSerializer
+    lookup_field = "slug"
+    search_fields = ["name", "slug"]
+    ordering_fields = ["name", "level"]

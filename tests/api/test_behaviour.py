@@ -493,3 +493,17 @@ def test_the_api_root_lists_every_endpoint_and_each_answers(api, focal):
     for name, url in listed.items():
         if name != "auth-token":
             assert client.get(url).status_code == 200, name
+
+
+def test_regions_list_their_codes_names_in_six_languages_and_parent(api, focal):
+    client = api(focal)
+    regions = {row["code"]: row for row in client.get("/api/v1/regions/?page_size=500").json()["results"]}
+    asia = regions["south-eastern-asia"]
+    assert asia["parent"] == "asia" and asia["level"] == 3
+    assert set(asia["names"]) == {"ar", "zh-hans", "en", "fr", "ru", "es"}
+    assert asia["names"]["en"] == "South-eastern Asia" and asia["names"]["fr"] != asia["names"]["en"]
+    # The codes are what region= takes; an unknown one says which exist.
+    assert client.get("/api/v1/teams/?region=south-eastern-asia").status_code == 200
+    refused = client.get("/api/v1/teams/?region=mars")
+    assert refused.status_code == 400
+    assert "africa" in refused.json()["region"][0] and "south-eastern-asia" in refused.json()["region"][0]

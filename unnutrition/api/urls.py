@@ -18,6 +18,7 @@ ENDPOINTS = {
     "auth-token": "v1:auth-token",
     "agencies": "v1:agency-list",
     "countries": "v1:country-list",
+    "regions": "v1:region-list",
     "teams": "v1:team-list",
     "workplans": "v1:workplan-list",
     "activities": "v1:activity-list",

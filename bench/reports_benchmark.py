@@ -75,8 +75,8 @@ def peak_mib() -> float:
 
 def measure_one(fmt: str, year: int, trace: bool) -> dict:
     """Build one global report in this process; print what it cost."""
-    from reports.models import ReportRun
     from reports.jobs import claim, produce
+    from reports.models import ReportRun
 
     run = ReportRun.objects.create(kind="global", format=fmt, year=year, dedupe_key=f"bench:{fmt}:{time.time_ns()}")
     try:

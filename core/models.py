@@ -52,4 +52,3 @@ def current_on(day, prefix: str = "") -> Q:
     return (Q(**{f"{prefix}start_date__isnull": True}) | Q(**{f"{prefix}start_date__lte": day})) & (
         Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": day})
     )
-

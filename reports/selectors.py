@@ -9,6 +9,13 @@ sub-regions) or to one team.
 `as_of` is the day the report describes: today for the current year, the
 31st of December for a past year. Terms (conveners, members, focal points)
 are those running on that day.
+
+The figures the Secretariat dashboard shows too have one definition, below
+this app: which teams are expected to have a convener and a workplan and what
+"has a convener" means (`Team.objects.coordinating()`, `running_convener`,
+`with_convener` / `without_convener` in teams.models), the reference day, the
+year's activities and their money (workplans.selectors). The functions here
+narrow those to a `Scope` and shape them for the reports.
 """
 
 from __future__ import annotations
@@ -16,24 +23,29 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.models import current_on
 from countries.models import Region
 from countries.selectors import region_with_descendants, top_region_names
-from teams.models import ConvenerTerm, FocalPoint, Team, TeamMember, TeamPlatform
+from teams.models import ConvenerTerm, FocalPoint, Team, TeamMember, TeamPlatform, running_convener
 from workplans.models import ActionArea, Activity, ProgressUpdate, ResourceMobilised, Workplan
+from workplans.selectors import (
+    activity_counts_by_area_and_status,
+    money_by_action_area,
+    money_by_region,
+    reference_date,  # builders read it here, as selectors.reference_date
+    workplan_status,
+    workplan_status_counts,
+    year_activities,
+)
+from workplans.selectors import money_by as money_per_currency
 
 CHUNK = 2000
-MONEY = {"required": Sum("budget_required"), "available": Sum("budget_available"), "spent": Sum("budget_spent")}
-# Teams expected to have a convener and an annual workplan; subnational working
-# groups are run by their country team and report through its workplan.
-COORDINATING_KINDS = (Team.Kind.COUNTRY, Team.Kind.REGIONAL)
 UNDER_WAY = (Activity.Status.IMPLEMENTATION, Activity.Status.FINALISATION)
 
 
@@ -64,11 +76,6 @@ class Scope:
         return condition
 
 
-def reference_date(year: int, today: dt.date) -> dt.date:
-    """The day a report for `year` describes: today, or the last day of a past year."""
-    return min(today, dt.date(year, 12, 31))
-
-
 def due_date(year: int, month_day: str) -> dt.date:
     """The day workplans of `year` are due, from a "MM-DD" setting."""
     month, day = (int(part) for part in month_day.split("-"))
@@ -84,17 +91,12 @@ def _count_of(queryset, group_by: str):
     )
 
 
-def _money(row) -> dict:
-    return {key: row[key] or Decimal("0") for key in MONEY}
-
-
 # --- teams, coverage --------------------------------------------------------------------
 
 
 def team_rows(year: int, scope: Scope, as_of: dt.date) -> Iterator[dict]:
     """One row per active country team and regional group, with what the coverage tables show."""
-    running = ConvenerTerm.objects.filter(current_on(as_of), team=OuterRef("pk"), role=ConvenerTerm.Role.CONVENER)
-    workplan = Workplan.objects.filter(team=OuterRef("pk"), year=year)
+    running = running_convener(as_of)
     sun_platform = TeamPlatform.objects.filter(team=OuterRef("pk"), platform__is_sun_platform=True)
     members = TeamMember.objects.filter(current_on(as_of), team=OuterRef("pk"))
     focal_points = FocalPoint.objects.filter(
@@ -102,13 +104,14 @@ def team_rows(year: int, scope: Scope, as_of: dt.date) -> Iterator[dict]:
     )
     activities = Activity.objects.filter(workplan__team=OuterRef("pk"), workplan__year=year)
     return (
-        Team.objects.filter(scope.teams(), is_active=True, kind__in=COORDINATING_KINDS)
+        Team.objects.coordinating()
+        .filter(scope.teams())
         .annotate(
             convener=Subquery(running.values("agency__acronym")[:1]),
             convener_is_rc=Subquery(running.values("by_resident_coordinator")[:1]),
             has_convener=Exists(running),
             in_sun_platform=Exists(sun_platform),
-            workplan_status=Subquery(workplan.values("status")[:1]),
+            workplan_status=workplan_status(year),
             member_count=_count_of(members, "team"),
             focal_point_count=_count_of(focal_points, "member__team"),
             activity_count=_count_of(activities, "workplan__team"),
@@ -161,9 +164,9 @@ def coverage_by_region(year: int, scope: Scope, as_of: dt.date, top_level: bool)
 
 
 def key_figures(year: int, scope: Scope, as_of: dt.date) -> dict:
+    """The overview's key figures: teams as `team_rows` counts them, workplans as `workplan_counts`,
+    activities and money over every activity of the year in scope (as the tables and the dashboard)."""
     countries = with_convener = in_sun = regional_groups = 0
-    workplans = dict.fromkeys(["endorsed", "submitted", "draft", "none"], 0)
-    activities = 0
     for row in team_rows(year, scope, as_of):
         if row["kind"] == Team.Kind.COUNTRY:
             countries += 1
@@ -171,76 +174,57 @@ def key_figures(year: int, scope: Scope, as_of: dt.date) -> dict:
             in_sun += row["in_sun_platform"]
         else:
             regional_groups += 1
-        workplans[row["workplan_status"] or "none"] += 1
-        activities += row["activity_count"]
     return {
         "countries": countries,
         "with_convener": with_convener,
         "in_sun_platform": in_sun,
         "regional_groups": regional_groups,
-        "workplans": workplans,
-        "activities": activities,
+        "workplans": workplan_counts(year, scope),
+        "activities": _year_activities(year, scope).count(),
         "money": money_totals(year, scope),
     }
 
 
+def workplan_counts(year: int, scope: Scope) -> dict[str, int]:
+    """Country teams and regional groups in scope per status of their workplan for the year, "none"
+    for those without one (the dashboard's workplans by status and teams without a workplan)."""
+    counts = workplan_status_counts(year, Team.objects.coordinating().filter(scope.teams()))
+    return {status: counts[status] for status in ("endorsed", "submitted", "draft", "none")}
+
+
+def _year_activities(year: int, scope: Scope):
+    """The activities the year's figures count (`workplans.selectors.year_activities`), in scope."""
+    return year_activities(year).filter(scope.teams("workplan__team__"))
+
+
 def money_totals(year: int, scope: Scope) -> list[dict]:
     """Budget required / available / spent per currency (amounts in different currencies are never added)."""
-    rows = (
-        Activity.objects.filter(scope.teams("workplan__team__"), workplan__year=year)
-        .values("currency")
-        .annotate(**MONEY)
-        .order_by("currency")
-    )
-    return [{"currency": row["currency"], **_money(row)} for row in rows]
+    return money_per_currency(_year_activities(year, scope))
 
 
 def activities_by_area_and_status(year: int, scope: Scope) -> list[dict]:
-    """Rows per action area with a count per activity status."""
+    """Rows per action area, by name, with a count per activity status."""
     counts = {
-        (row["action_area_id"], row["status"]): row["n"]
-        for row in Activity.objects.filter(scope.teams("workplan__team__"), workplan__year=year)
-        .values("action_area_id", "status")
-        .annotate(n=Count("pk"))
-        .order_by()
+        (row["action_area"], row["status"]): row["count"]
+        for row in activity_counts_by_area_and_status(_year_activities(year, scope))
     }
     rows = []
-    for area_id, name in ActionArea.objects.order_by("name").values_list("pk", "name"):
-        by_status = {status: counts.get((area_id, status), 0) for status in Activity.Status.values}
+    for code, name in ActionArea.objects.order_by("name").values_list("code", "name"):
+        by_status = {status: counts.get((code, status), 0) for status in Activity.Status.values}
         rows.append({"action_area": name, **by_status, "total": sum(by_status.values())})
     return rows
 
 
 def money_by(year: int, scope: Scope, group: str) -> list[dict]:
     """Money per currency and `group`: "region" (top-level), "country" or "action_area"."""
-    activities = Activity.objects.filter(scope.teams("workplan__team__"), workplan__year=year)
+    activities = _year_activities(year, scope)
     if group == "action_area":
-        return [
-            {"group": row["action_area__name"], "currency": row["currency"], **_money(row)}
-            for row in activities.values("action_area__name", "currency")
-            .annotate(**MONEY)
-            .order_by("action_area__name", "currency")
-        ]
+        rows = money_by_action_area(activities, label="name")
+        return [{"group": row.pop("action_area"), **row} for row in rows]
     if group == "country":
-        return [
-            {"group": row["workplan__team__name"], "currency": row["currency"], **_money(row)}
-            for row in activities.values("workplan__team__name", "currency")
-            .annotate(**MONEY)
-            .order_by("workplan__team__name", "currency")
-        ]
-    top = top_region_names()
-    totals: dict[tuple[str, str], dict] = {}
-    for row in (
-        activities.values("workplan__team__region_id", "workplan__team__country__region_id", "currency")
-        .annotate(**MONEY)
-        .order_by()
-    ):
-        region_id = row["workplan__team__region_id"] or row["workplan__team__country__region_id"]
-        key = (top.get(region_id, ""), row["currency"])
-        total = totals.setdefault(key, dict.fromkeys(MONEY, Decimal("0")))
-        for name, value in _money(row).items():
-            total[name] += value
-    return [{"group": region, "currency": currency, **money} for (region, currency), money in sorted(totals.items())]
+        rows = money_per_currency(activities, "workplan__team__name")
+        return [{"group": row.pop("workplan__team__name"), **row} for row in rows]
+    return [{"group": row.pop("region"), **row} for row in money_by_region(activities)]
 
 
 def agency_participation(year: int, scope: Scope, as_of: dt.date) -> list[dict]:
@@ -269,7 +253,7 @@ def agency_participation(year: int, scope: Scope, as_of: dt.date) -> list[dict]:
     ):
         entry(row["agency__acronym"]).update(member_teams=row["teams"], member_countries=row["countries"])
     for row in (
-        Activity.objects.filter(scope.teams("workplan__team__"), workplan__year=year)
+        _year_activities(year, scope)
         .values("lead_agency__acronym")
         .annotate(n=Count("pk"), countries=Count("workplan__team__country", distinct=True))
         .order_by()
@@ -324,13 +308,15 @@ def _active_teams(scope: Scope, to_team: str = "") -> Q:
 
 
 def teams_without_convener(scope: Scope, as_of: dt.date):
-    running = ConvenerTerm.objects.filter(current_on(as_of), team=OuterRef("pk"), role=ConvenerTerm.Role.CONVENER)
+    """The teams expected to have a convener that have none on `as_of` (the dashboard's headline
+    counts the others), with the last convener whose term ended before."""
     last = ConvenerTerm.objects.filter(
         team=OuterRef("pk"), role=ConvenerTerm.Role.CONVENER, end_date__lt=as_of
     ).order_by("-end_date", "-pk")
     return (
-        Team.objects.filter(_active_teams(scope), kind__in=COORDINATING_KINDS)
-        .exclude(Exists(running))
+        Team.objects.coordinating()
+        .filter(scope.teams())
+        .without_convener(as_of)
         .annotate(
             last_agency=Subquery(last.values("agency__acronym")[:1]),
             last_is_rc=Subquery(last.values("by_resident_coordinator")[:1]),
@@ -354,14 +340,14 @@ def members_without_focal_point(scope: Scope, as_of: dt.date):
 def workplans_not_submitted(year: int, scope: Scope, due: dt.date, as_of: dt.date):
     """Teams with no workplan for the year, or only a draft, once the due date has passed."""
     workplan = Workplan.objects.filter(team=OuterRef("pk"), year=year)
-    running = ConvenerTerm.objects.filter(current_on(as_of), team=OuterRef("pk"), role=ConvenerTerm.Role.CONVENER)
-    teams = Team.objects.filter(_active_teams(scope), kind__in=COORDINATING_KINDS)
+    running = running_convener(as_of)
+    teams = Team.objects.coordinating().filter(scope.teams())
     if as_of <= due:
         teams = teams.none()
     return (
         teams.filter(Q(established_on__isnull=True) | Q(established_on__lte=due))
         .annotate(
-            workplan_status=Subquery(workplan.values("status")[:1]),
+            workplan_status=workplan_status(year),
             workplan_updated=Subquery(workplan.values("updated_at")[:1]),
             convener=Subquery(running.values("agency__acronym")[:1]),
         )
@@ -510,12 +496,5 @@ def resources_mobilised(team: Team):
 
 def activity_status_counts(year: int, scope: Scope) -> dict[str, int]:
     counts = dict.fromkeys(Activity.Status.values, 0)
-    counts.update(
-        dict(
-            Activity.objects.filter(scope.teams("workplan__team__"), workplan__year=year)
-            .values_list("status")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-    )
+    counts.update(dict(_year_activities(year, scope).values_list("status").annotate(n=Count("pk")).order_by()))
     return counts

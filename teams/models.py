@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -40,6 +40,42 @@ class TeamScopedQuerySet(models.QuerySet):
         if user.is_authenticated and user.is_active:
             return self
         return self.none()
+
+    # The figures the dashboard, the API summary and the reports share are
+    # defined here once (see COORDINATING_KINDS and `running_convener` below).
+
+    def running_on(self, day):
+        """Terms (convener, member, focal point) running on `day`, by `core.models.current_on`."""
+        return self.filter(current_on(day))
+
+    def coordinating(self):
+        """Teams expected to have a convener and an annual workplan: the active country teams and
+        regional groups. A subnational working group is run by its country team and reports through
+        its workplan; an inactive team is expected nothing."""
+        return self.filter(is_active=True, kind__in=COORDINATING_KINDS)
+
+    def with_convener(self, day):
+        """Teams with a convener on `day`: a term in the convener role running that day."""
+        return self.filter(Exists(running_convener(day)))
+
+    def without_convener(self, day):
+        """Teams with no convener on `day`; a co-convener alone does not make one."""
+        return self.exclude(Exists(running_convener(day)))
+
+
+# Teams expected to have a convener and an annual workplan (see `coordinating()`):
+# Team.Kind.COUNTRY and Team.Kind.REGIONAL.
+COORDINATING_KINDS = ("country", "regional")
+
+
+def running_convener(day):
+    """The outer query's team's convener-role terms running on `day` (for Exists / Subquery).
+
+    A team "has a convener" on `day` when this is not empty. A co-convener term
+    does not count: it co-leads alongside a convener, and a team left with only
+    its co-convener needs a new convener.
+    """
+    return ConvenerTerm.objects.running_on(day).filter(team=OuterRef("pk"), role=ConvenerTerm.Role.CONVENER)
 
 
 class MeetingFrequency(models.TextChoices):

@@ -4,15 +4,16 @@ The figures the dashboard page, the API summary (`/api/v1/dashboard/summary/`)
 and the reports share are defined here once, and `reports.selectors` builds on
 them: the day a year's figures describe (`reference_date`), the activities and
 money of a year (`year_activities`, `money_by`, `money_by_region`,
-`money_by_action_area`, `activity_counts_by_area_and_status`) and, on top of
-`Team.objects.coordinating()` / `with_convener()` (teams app), the team figures.
+`money_by_action_area`, `activity_counts_by_area_and_status`) and the workplan
+status of the teams (`workplan_status`, `workplan_status_counts`), counted over
+`Team.objects.coordinating()` with conveners from `with_convener()` (teams app).
 """
 
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from core.api.serializers import iso_date, iso_datetime, money
@@ -85,6 +86,28 @@ def activity_counts_by_area_and_status(activities) -> list[dict]:
     ]
 
 
+# --- teams and their workplans ------------------------------------------------------
+
+
+def workplan_status(year: int) -> Subquery:
+    """For annotate() on teams: the status of the team's workplan for `year` (None: it has none)."""
+    return Subquery(Workplan.objects.filter(team=OuterRef("pk"), year=year).values("status")[:1])
+
+
+def workplan_status_counts(year: int, teams) -> dict[str, int]:
+    """How many of `teams` have their workplan for `year` in each status, and how many have none
+    ("none"): every team counted once."""
+    counts = dict.fromkeys([*Workplan.Status.values, "none"], 0)
+    for status, n in (
+        teams.annotate(workplan_status=workplan_status(year))
+        .values_list("workplan_status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        counts[status or "none"] += n
+    return counts
+
+
 # --- the dashboard -------------------------------------------------------------------
 
 
@@ -99,20 +122,12 @@ def dashboard_summary(year: int) -> dict:
     """
     as_of = reference_date(year, timezone.localdate())
     teams = Team.objects.coordinating()
-    workplan = Workplan.objects.filter(team=OuterRef("pk"), year=year)
     team_counts = teams.aggregate(
         total=Count("pk"),
         with_convener=Count("pk", filter=Q(pk__in=teams.with_convener(as_of).values("pk"))),
-        without_workplan=Count("pk", filter=~Q(Exists(workplan))),
         countries=Count("country", distinct=True, filter=Q(kind=Team.Kind.COUNTRY)),
     )
-
-    by_status = dict.fromkeys(Workplan.Status.values, 0)
-    by_status.update(
-        dict(
-            Workplan.objects.filter(year=year, team__in=teams).values_list("status").annotate(n=Count("pk")).order_by()
-        )
-    )
+    workplans = workplan_status_counts(year, teams)
 
     activities = year_activities(year)
     participation: dict[tuple, int] = defaultdict(int)
@@ -138,8 +153,8 @@ def dashboard_summary(year: int) -> dict:
         "countries_with_active_team": team_counts["countries"],
         "teams": team_counts["total"],
         "teams_with_convener": team_counts["with_convener"],
-        "workplans_by_status": by_status,
-        "teams_without_workplan": team_counts["without_workplan"],
+        "workplans_by_status": {status: workplans[status] for status in Workplan.Status.values},
+        "teams_without_workplan": workplans["none"],
         "activities_by_action_area_and_status": activity_counts_by_area_and_status(activities),
         "budget_by_region": money_by_region(activities, unassigned="Unassigned"),
         "budget_by_action_area": money_by_action_area(activities),

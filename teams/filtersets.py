@@ -1,5 +1,5 @@
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -7,10 +7,9 @@ from drf_spectacular.utils import extend_schema_field
 
 from agencies.models import Agency
 from core.filters import PortalFilterSet, StrictBooleanFilter
-from core.models import current_on
 from countries.filtersets import CountryCodeFilter, RegionFilter
 
-from .models import ConvenerTerm, Team
+from .models import Team
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -47,5 +46,5 @@ class TeamFilterSet(PortalFilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(country__name__icontains=value))
 
     def filter_has_convener(self, queryset, name, value):
-        running = ConvenerTerm.objects.filter(current_on(timezone.localdate()), team=OuterRef("pk"), role="convener")
-        return queryset.filter(Exists(running)) if value else queryset.exclude(Exists(running))
+        today = timezone.localdate()
+        return queryset.with_convener(today) if value else queryset.without_convener(today)

@@ -252,9 +252,7 @@ class Team(TimeStamped):
         return reverse("teams:detail", args=[self.pk])
 
     def current_convener(self, role="convener"):
-        from django.utils import timezone
-
-        return self.convener_terms.filter(current_on(timezone.localdate()), role=role).first()
+        return self.convener_terms.running_on(timezone.localdate()).filter(role=role).first()
 
 
 class ConvenerTerm(Term):

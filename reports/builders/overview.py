@@ -137,9 +137,7 @@ WORKPLANS = TableSpec(
 
 
 def workplans_table(context: Context, scope: Scope) -> Table:
-    counts = dict.fromkeys(["endorsed", "submitted", "draft", "none"], 0)
-    for row in selectors.team_rows(context.year, scope, context.as_of):
-        counts[row["workplan_status"] or "none"] += 1
+    counts = selectors.workplan_counts(context.year, scope)
     labels = [workplan_status_label(None if key == "none" else key) for key in counts]
     total = sum(counts.values())
     return WORKPLANS.table(

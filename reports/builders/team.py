@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
-from core.models import current_on
 from teams.models import ConvenerTerm, Team
 from workplans.models import Activity, Workplan
 
@@ -54,10 +53,7 @@ def team_report(context: Context, team: Team, include_contacts: bool) -> Report:
 
 def team_figures(context: Context, team: Team, workplan: Workplan | None) -> Figures:
     as_of = context.as_of
-    terms = {
-        term.role: term
-        for term in team.convener_terms.filter(current_on(as_of)).select_related("agency").order_by("-pk")
-    }
+    terms = {term.role: term for term in team.convener_terms.running_on(as_of).select_related("agency").order_by("-pk")}
 
     def convener(role):
         term = terms.get(role)

@@ -13,6 +13,8 @@ from rest_framework.views import APIView
 from accounts.api.views import TokenView
 from core.api.filters import reject_unknown_parameters
 
+from .dashboard import DashboardView
+
 # What GET /api/v1/ lists: the address of every resource, for a client to start from.
 ENDPOINTS = {
     "auth-token": "v1:auth-token",
@@ -47,6 +49,7 @@ class ApiRoot(APIView):
 v1 = [
     path("", ApiRoot.as_view(), name="root"),
     path("auth/token/", TokenView.as_view(), name="auth-token"),
+    path("dashboard/summary/", DashboardView.as_view(), name="dashboard-summary"),
     path("", include("agencies.api.urls")),
     path("", include("countries.api.urls")),
     path("", include("teams.api.urls")),

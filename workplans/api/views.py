@@ -1,12 +1,8 @@
 from django.db.models import Count
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from core.api.conditional import ConditionalMixin
-from core.api.filters import reject_unknown_parameters
 from teams.api.viewsets import TeamScopedViewSet
 from workplans import services
 from workplans.filtersets import (
@@ -16,13 +12,11 @@ from workplans.filtersets import (
     WorkplanFilterSet,
 )
 from workplans.models import Activity, ProgressUpdate, ResourceMobilised, Workplan
-from workplans.selectors import activity_payloads, dashboard_summary
+from workplans.selectors import activity_payloads
 
 from .serializers import (
     ActivitySerializer,
     ActivityWriteSerializer,
-    DashboardQuerySerializer,
-    DashboardSerializer,
     ProgressUpdateSerializer,
     ProgressUpdateWriteSerializer,
     ResourceMobilisedSerializer,
@@ -147,16 +141,3 @@ class ResourceMobilisedViewSet(TeamScopedViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         serializer.instance = services.record_resources(user=self.request.user, team=data.pop("team"), data=data)
-
-
-class DashboardView(ConditionalMixin, APIView):
-    """The Secretariat dashboard's figures for one year (default: this year)."""
-
-    @extend_schema(parameters=[DashboardQuerySerializer], responses=DashboardSerializer)
-    def get(self, request):
-        reject_unknown_parameters(request, {"year", "format"})
-        # An empty value means "not given", as for every filter of the API.
-        query = DashboardQuerySerializer(data={k: v for k, v in request.query_params.items() if v != ""})
-        query.is_valid(raise_exception=True)
-        year = query.validated_data.get("year") or timezone.localdate().year
-        return Response(DashboardSerializer(dashboard_summary(year)).data)

@@ -1,5 +1,7 @@
 """Reads of team rosters, shaped once for the API, the CSV export and the portal."""
 
+from collections.abc import Iterable
+
 from django.db.models import Prefetch, QuerySet
 
 from .models import ConvenerTerm, FocalPoint, Team, TeamMember, TeamPlatform
@@ -36,4 +38,9 @@ def roster_queryset() -> QuerySet[Team]:
 
 def current_term(team: Team, role: str) -> ConvenerTerm | None:
     """The running term in `role`, from the prefetched terms (no query)."""
-    return next((t for t in team.convener_terms.all() if t.role == role and t.is_current), None)
+    return running_term(team.convener_terms.all(), role)
+
+
+def running_term(terms: Iterable[ConvenerTerm], role: str) -> ConvenerTerm | None:
+    """The running term in `role` among a team's `terms` (newest first, as `roster_queryset` has them)."""
+    return next((t for t in terms if t.role == role and t.is_current), None)

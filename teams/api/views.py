@@ -1,5 +1,5 @@
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework_csv.renderers import CSVStreamingRenderer
@@ -8,7 +8,8 @@ from core.api.viewsets import ReadOnlyViewSet
 from teams.filtersets import TeamFilterSet
 from teams.selectors import roster_queryset
 
-from .serializers import CSV_HEADER, RosterSerializer, roster_rows
+from .roster import CSV_HEADER, roster_csv_rows
+from .serializers import RosterSerializer
 
 
 class RosterCSVRenderer(CSVStreamingRenderer):
@@ -45,12 +46,23 @@ class TeamViewSet(ReadOnlyViewSet):
             OpenApiParameter(
                 "format", OpenApiTypes.STR, enum=["json", "csv"], description="csv: one row per focal point"
             )
-        ]
+        ],
+        # One description per status code in OpenAPI, so the JSON entry (the first) tells of both.
+        responses={
+            (200, "application/json"): OpenApiResponse(
+                RosterSerializer,
+                description="JSON: the rosters, a page at a time. CSV (`?format=csv`): every matching team, "
+                "not paged, one row per focal point (or per member agency without one), in the columns "
+                + ", ".join(CSV_HEADER)
+                + ".",
+            ),
+            (200, "text/csv"): OpenApiTypes.STR,
+        },
     )
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format == "csv":
             teams = self.filter_queryset(self.get_queryset())
-            response = Response(roster_rows(teams, request.user))
+            response = Response(roster_csv_rows(teams, request.user))
             response["Content-Disposition"] = 'attachment; filename="rosters.csv"'
             return response
         return super().list(request, *args, **kwargs)

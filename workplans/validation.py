@@ -40,7 +40,9 @@ def activity_problems(
         errors["start_date"] = [
             _("The activity must start in %(year)s or later.") % {"year": workplan.year - EARLIEST_START}
         ]
-    if workplan and end_date and end_date < dt.date(workplan.year, 1, 1):
+    if start_date and end_date and end_date < start_date:
+        pass  # the model's own rule says so ("on or after the start date")
+    elif workplan and end_date and end_date < dt.date(workplan.year, 1, 1):
         errors["end_date"] = [_("The activity must run into %(year)s at least.") % {"year": workplan.year}]
     elif workplan and end_date and end_date > dt.date(workplan.year + LATEST_END, 12, 31):
         errors["end_date"] = [

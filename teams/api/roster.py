@@ -46,9 +46,9 @@ def build_roster(team: Team, user) -> Roster:
             "established_on": iso_date(team.established_on),
             "meeting_frequency": team.meeting_frequency,
             "works_with_resident_coordinator": team.works_with_resident_coordinator,
-            "convener": _term(running_term(terms, ConvenerTerm.Role.CONVENER)),
-            "co_convener": _term(running_term(terms, ConvenerTerm.Role.CO_CONVENER)),
-            "convener_history": [_term(term) for term in terms],
+            "convener": _term(running_term(terms, ConvenerTerm.Role.CONVENER), visible),
+            "co_convener": _term(running_term(terms, ConvenerTerm.Role.CO_CONVENER), visible),
+            "convener_history": [_term(term, visible) for term in terms],
             "members": [
                 {
                     "agency": member.agency.acronym,
@@ -93,14 +93,17 @@ def build_roster(team: Team, user) -> Roster:
     )
 
 
-def _term(term: ConvenerTerm | None) -> dict | None:
+def _term(term: ConvenerTerm | None, visible: bool) -> dict | None:
     if term is None:
         return None
+    person = term.person if term.person_id else None
     return {
         "role": term.role,
         "agency": term.agency.acronym if term.agency_id else None,
         "by_resident_coordinator": term.by_resident_coordinator,
-        "person": str(term.person) if term.person_id else None,
+        "person": str(person) if person else None,
+        "email": person.email if person and visible else None,
+        "phone": person.phone if person and visible else None,
         "start_date": iso_date(term.start_date),
         "end_date": iso_date(term.end_date),
     }
@@ -115,13 +118,22 @@ CSV_HEADER = [
     "country",
     "region",
     "convener",
+    "convener_person",
+    "convener_email",
+    "convener_phone",
     "co_convener",
+    "co_convener_person",
+    "convener_history",
     "agency",
+    "agency_name",
+    "member_since",
     "focal_point",
     "title",
     "email",
     "phone",
+    "is_primary",
     "focal_point_since",
+    "contacts_visible",
 ]
 
 
@@ -133,6 +145,7 @@ def roster_csv_rows(teams: Iterable[Team], user) -> Iterator[dict]:
 
 def _flatten(roster: Roster) -> Iterator[dict]:
     data = roster.data
+    convener, co_convener = data["convener"] or {}, data["co_convener"] or {}
     team = {
         "team_id": data["id"],
         "team": data["name"],
@@ -140,19 +153,34 @@ def _flatten(roster: Roster) -> Iterator[dict]:
         "country": data["country"] or "",
         "region": roster.region_name or "",
         "convener": _convened_by(data["convener"]),
+        "convener_person": convener.get("person") or "",
+        "convener_email": convener.get("email") or "",
+        "convener_phone": convener.get("phone") or "",
         "co_convener": _convened_by(data["co_convener"]),
+        "co_convener_person": co_convener.get("person") or "",
+        "convener_history": "; ".join(_history_entry(term) for term in data["convener_history"]),
+        "contacts_visible": "yes" if data["contacts_visible"] else "no",
     }
     for member in data["members"]:
         for fp in member["focal_points"] or [None]:
             yield {
                 **team,
                 "agency": member["agency"],
+                "agency_name": member["agency_name"],
+                "member_since": member["start_date"] or "",
                 "focal_point": fp["name"] if fp else "",
                 "title": fp["title"] if fp else "",
                 "email": (fp["email"] if fp else None) or "",
                 "phone": (fp["phone"] if fp else None) or "",
+                "is_primary": ("yes" if fp["is_primary"] else "no") if fp else "",
                 "focal_point_since": (fp["start_date"] if fp else None) or "",
             }
+
+
+def _history_entry(term: dict) -> str:
+    """ "convener WFP 2021-01-01 to 2024-05-31": one past or present term, as a cell can hold it."""
+    span = f"{term['start_date'] or '?'} to {term['end_date'] or 'now'}"
+    return f"{term['role']} {_convened_by(term)} {span}"
 
 
 def _convened_by(term: dict | None) -> str:

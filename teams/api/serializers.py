@@ -31,10 +31,12 @@ class ConvenerTermSerializer(AnswerSerializer):
         read_only=True, allow_null=True, help_text="Empty when the Resident Coordinator convenes."
     )
     person = serializers.CharField(read_only=True, allow_null=True)
+    email = serializers.CharField(read_only=True, allow_null=True, help_text=CONTACT_HELP)
+    phone = serializers.CharField(read_only=True, allow_null=True, help_text=CONTACT_HELP)
 
     class Meta:
         model = ConvenerTerm
-        fields = ["role", "agency", "by_resident_coordinator", "person", "start_date", "end_date"]
+        fields = ["role", "agency", "by_resident_coordinator", "person", "email", "phone", "start_date", "end_date"]
 
 
 class FocalPointSerializer(AnswerSerializer):

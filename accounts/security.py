@@ -2,12 +2,21 @@
 
 Receivers of Django's auth signals, django-axes' lock-out signal and knox's
 token model signals write SecurityEvent rows; `record()` is called directly
-where no signal exists (report downloads, password changes).
+where no signal exists (report downloads).
+
+A password change, by any path (the portal's change and reset pages, the
+admin, `set_password()` and `save()` in a shell), revokes every API token of
+the user and is logged with the number of tokens revoked. Tokens always
+expire: one created without an expiry (the admin, a shell) gets the token
+endpoint's REST_KNOX["TOKEN_TTL"].
 """
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
+
+from core.request_log import current_request_var
 
 from .models import SecurityEvent, User
 
@@ -22,6 +31,9 @@ def client_address(request) -> str | None:
 
 
 def record(kind, *, request=None, user=None, username="", detail=""):
+    """One line of the security log; without `request`, the request being handled (if any) gives the address."""
+    if request is None:
+        request = current_request_var.get()
     if user is not None and not getattr(user, "pk", None):
         user = None
     return SecurityEvent.objects.create(
@@ -75,15 +87,33 @@ def _token_deleted(sender, instance, **kwargs):
     record(SecurityEvent.Kind.TOKEN_REVOKED, user=instance.user, detail=f"token {instance.token_key}…")
 
 
+def _token_expiry(sender, instance, raw=False, **kwargs):
+    """No token without an expiry: the admin's form and a bare create() get the token endpoint's TTL."""
+    from knox.settings import knox_settings
+
+    if not raw and instance.expiry is None and knox_settings.TOKEN_TTL is not None:
+        instance.expiry = timezone.now() + knox_settings.TOKEN_TTL
+
+
+def _is_hash_upgrade(instance, update_fields) -> bool:
+    """Django re-hashes an unchanged password on sign-in when its hasher's settings
+    change (`check_password`'s setter): a new hash, the same password."""
+    return instance._password is None and update_fields is not None and set(update_fields) == {"password"}
+
+
 @receiver(pre_save, sender=User)
-def _role_change(sender, instance, raw=False, **kwargs):
+def _role_change(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw or not instance.pk:
         return
     before = (
-        User.objects.filter(pk=instance.pk).values("is_secretariat", "is_staff", "is_superuser", "person_id").first()
+        User.objects.filter(pk=instance.pk)
+        .values("is_secretariat", "is_staff", "is_superuser", "person_id", "password")
+        .first()
     )
     if before is None:
         return
+    if before["password"] != instance.password and not _is_hash_upgrade(instance, update_fields):
+        instance._password_changed = True
     changes = [
         f"{field}: {before[field]} -> {getattr(instance, field)}"
         for field in ("is_secretariat", "is_staff", "is_superuser", "person_id")
@@ -101,12 +131,27 @@ def _role_changed(sender, instance, **kwargs):
         record(SecurityEvent.Kind.ROLE_CHANGED, user=instance, detail=changes)
 
 
+@receiver(post_save, sender=User)
+def _password_changed(sender, instance, **kwargs):
+    """A new password ends every API token of the user (each revocation is logged too)."""
+    if not getattr(instance, "_password_changed", False):
+        return
+    del instance._password_changed
+    from knox.models import AuthToken
+
+    tokens = AuthToken.objects.filter(user=instance)
+    revoked = tokens.count()
+    record(SecurityEvent.Kind.PASSWORD_CHANGED, user=instance, detail=f"{revoked} API token(s) revoked")
+    tokens.delete()
+
+
 def connect():
     """Hook up the receivers that need other apps' senders (called from AppConfig.ready)."""
     from axes.signals import user_locked_out
     from knox.models import AuthToken
 
     user_locked_out.connect(_locked_out, dispatch_uid="security-locked-out")
+    pre_save.connect(_token_expiry, sender=AuthToken, dispatch_uid="security-token-expiry")
     post_save.connect(_token_saved, sender=AuthToken, dispatch_uid="security-token-issued")
     post_delete.connect(_token_deleted, sender=AuthToken, dispatch_uid="security-token-revoked")
 

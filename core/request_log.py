@@ -13,6 +13,9 @@ import time
 import uuid
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+# The request being handled, for code reached without it (model signals writing
+# the security log want the client's address).
+current_request_var: contextvars.ContextVar = contextvars.ContextVar("current_request", default=None)
 logger = logging.getLogger("unnutrition.requests")
 VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -33,6 +36,7 @@ class RequestLogMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         request.id = incoming if VALID_ID.match(incoming) else uuid.uuid4().hex
         token = request_id_var.set(request.id)
+        request_token = current_request_var.set(request)
         started = time.monotonic()
         try:
             response = self.get_response(request)
@@ -53,4 +57,5 @@ class RequestLogMiddleware:
             )
             return response
         finally:
+            current_request_var.reset(request_token)
             request_id_var.reset(token)

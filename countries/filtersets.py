@@ -27,6 +27,7 @@ class RegionChoiceField(django_filters.fields.ModelChoiceField):
             ) from None
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class RegionFilter(django_filters.ModelChoiceFilter):
     """`?region=africa` matches the region and every region inside it.
 

@@ -142,9 +142,15 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"
-# Behind a proxy, the client address comes from X-Forwarded-For (set the count).
-AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# --- Client address behind proxies -------------------------------------------
+# How many proxies of ours stand in front of the app. 0: the address is
+# REMOTE_ADDR and X-Forwarded-For is ignored (anybody can write it); n: the
+# n-th address from the right of X-Forwarded-For. One rule for lock-outs, the
+# security log and the API throttles (core/client_address.py, which is DRF's
+# rule with NUM_PROXIES, set from the same count below).
+PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
 
 # --- Content-Security-Policy (django-csp) ------------------------------------
 # No inline script or style anywhere: scripts and styles come from our own
@@ -230,7 +236,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Seconds before Redis hands an unacknowledged job to another worker (a job whose worker died).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 
@@ -250,9 +257,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
+        # Unknown parameters and orderings answer 400 (core/api/filters.py).
+        "core.api.filters.KnownParametersFilter",
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "core.api.filters.StrictOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
     "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.TokenRateThrottle"],
@@ -261,6 +270,9 @@ REST_FRAMEWORK = {
     "DEFAULT_VERSIONING_CLASS": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# Changes to existing records (PUT, PATCH, DELETE, workflow actions) must send
+# If-Match with the ETag of the client's last read; without it: 428.
+API_REQUIRE_IF_MATCH = env.bool("API_REQUIRE_IF_MATCH", default=True)
 # Requests per token (or per user for browser sessions), e.g. "5000/hour".
 API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="5000/hour")
 # Token requests (username and password) per client address.
@@ -269,6 +281,16 @@ REST_KNOX = {
     "TOKEN_TTL": dt.timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=90)),
     "AUTH_HEADER_PREFIX": "Token",
 }
+
+# --- API hardening: client address, request bodies ---------------------------
+REST_FRAMEWORK["NUM_PROXIES"] = PROXY_COUNT
+# Malformed or absurdly nested JSON answers 400, never 500 (core/api/parsers.py).
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "core.api.parsers.JSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "UN Nutrition Coordination Portal API",
     "DESCRIPTION": (
@@ -356,6 +378,11 @@ REPORTS_RETRY_BACKOFF_MAX = env.int("REPORTS_RETRY_BACKOFF_MAX", default=600)
 REPORTS_TIME_LIMIT = env.int("REPORTS_TIME_LIMIT", default=1800)
 # A queued or running run without any sign of life for this long is marked failed.
 REPORTS_ABANDONED_AFTER = env.int("REPORTS_ABANDONED_AFTER", default=3 * 3600)
+# A running report shows progress at least every 15 s; silent this long, its worker is taken for dead:
+# a new request for it starts afresh, and a worker that starts queues it again.
+REPORTS_HEARTBEAT_TIMEOUT = env.int("REPORTS_HEARTBEAT_TIMEOUT", default=120)
+# How long a starting worker waits for the others to answer "alive" before recovering their runs.
+REPORTS_PING_TIMEOUT = env.float("REPORTS_PING_TIMEOUT", default=2.0)
 # Report files older than this many days are deleted with their run (0 keeps them).
 REPORTS_KEEP_DAYS = env.int("REPORTS_KEEP_DAYS", default=365)
 # Long lists are cut to this many rows in PDFs (print); XLSX and CSV have them all.

@@ -9,8 +9,9 @@ from knox.auth import TokenAuthentication
 from knox.models import AuthToken
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
+
+from core.api.throttling import AddressRateThrottle
 
 
 class CredentialsSerializer(serializers.Serializer):
@@ -23,7 +24,7 @@ class TokenSerializer(serializers.Serializer):
     expiry = serializers.DateTimeField(allow_null=True)
 
 
-class SignInRateThrottle(SimpleRateThrottle):
+class SignInRateThrottle(AddressRateThrottle):
     """Guessing passwords through the token endpoint is slowed per address."""
 
     scope = "sign-in"

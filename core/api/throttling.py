@@ -1,8 +1,19 @@
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from core.client_address import client_address
 
-class TokenRateThrottle(SimpleRateThrottle):
+
+class AddressRateThrottle(SimpleRateThrottle):
+    """Counts an anonymous client by its address, resolved as lock-outs and the
+    security log resolve it (DJANGO_PROXY_COUNT; a forged X-Forwarded-For does not
+    make a fresh client)."""
+
+    def get_ident(self, request):
+        return client_address(request) or ""
+
+
+class TokenRateThrottle(AddressRateThrottle):
     """Limits each API token separately; a browser session counts per user.
 
     Two scripts of one owner get a budget each, and revoking a noisy token

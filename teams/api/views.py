@@ -2,8 +2,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
-from rest_framework_csv.renderers import CSVStreamingRenderer
 
+from core.api.renderers import CSVStreamingRenderer
 from core.api.viewsets import ReadOnlyViewSet
 from teams.filtersets import TeamFilterSet
 from teams.selectors import roster_queryset

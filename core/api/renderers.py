@@ -20,6 +20,8 @@ from types import GeneratorType
 from django.conf import settings
 from rest_framework.renderers import BaseRenderer
 
+from core.spreadsheets import inert_text
+
 
 class _Line:
     """A file for csv.writer that hands back each line instead of storing it."""
@@ -67,7 +69,8 @@ class CSVRenderer(BaseRenderer):
                 header = sorted({key for item in data for key in item})
             yield [labels.get(x, x) for x in header] if labels else header
             for item in data:
-                yield [item.get(key) for key in header]
+                # User text that starts like a formula stays text (core.spreadsheets).
+                yield [inert_text(item.get(key)) for key in header]
         elif header:
             yield [labels.get(x, x) for x in header] if labels else header
 

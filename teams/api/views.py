@@ -1,3 +1,5 @@
+from django.utils import timezone
+from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
@@ -15,6 +17,19 @@ from .serializers import RosterSerializer
 class RosterCSVRenderer(CSVStreamingRenderer):
     header = CSV_HEADER
     format = "csv"
+    # Excel reads a CSV without a byte-order mark as the local code page: "García" would break.
+    bom = True
+
+
+def csv_file_name(query_params) -> str:
+    """ "un-nutrition-rosters-khm-wfp-2026-12-04.csv": what was asked for, and when."""
+    parts = [
+        slugify(value)
+        for name in ("country", "region", "agency", "kind", "search", "q")
+        for value in query_params.getlist(name)
+        if value
+    ]
+    return "-".join(["un-nutrition-rosters", *(parts or ["all"]), timezone.localdate().isoformat()])[:150] + ".csv"
 
 
 class TeamViewSet(ReadOnlyViewSet):
@@ -63,6 +78,6 @@ class TeamViewSet(ReadOnlyViewSet):
         if request.accepted_renderer.format == "csv":
             teams = self.filter_queryset(self.get_queryset())
             response = Response(roster_csv_rows(teams, request.user))
-            response["Content-Disposition"] = 'attachment; filename="rosters.csv"'
+            response["Content-Disposition"] = f'attachment; filename="{csv_file_name(request.query_params)}"'
             return response
         return super().list(request, *args, **kwargs)

@@ -169,7 +169,7 @@ def test_if_match_guards_workflow_actions_too(api, cambodia):
 
 
 def rows_of(response):
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def test_roster_csv_with_filters(api, cambodia, chad, focal):
@@ -177,12 +177,19 @@ def test_roster_csv_with_filters(api, cambodia, chad, focal):
     response = api(focal).get("/api/v1/teams/?format=csv&country=KHM")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    assert 'filename="rosters.csv"' in response["Content-Disposition"]
+    today = dt.date.today().isoformat()
+    assert f'filename="un-nutrition-rosters-khm-{today}.csv"' in response["Content-Disposition"]
     rows = rows_of(response)
     assert {r["country"] for r in rows} == {"KHM"}
     assert {r["agency"] for r in rows} == {"FAO", "UNICEF", "WFP", "WHO"}
     mine = next(r for r in rows if r["focal_point"] == focal.person.name)
     assert (mine["convener"], mine["email"], mine["region"]) == ("WFP", focal.person.email, "South-eastern Asia")
+    # What the JSON carries: the convener's person and contacts (visible to the team), history, names, flags.
+    team = api(focal).get(f"/api/v1/teams/{cambodia.pk}/").json()
+    assert mine["convener_person"] == (team["convener"]["person"] or "")
+    assert mine["convener_email"] == (team["convener"]["email"] or "")
+    assert mine["convener_history"].startswith("convener ")
+    assert mine["agency_name"] and mine["is_primary"] in ("yes", "no") and mine["contacts_visible"] == "yes"
 
 
 def test_roster_csv_hides_other_teams_contacts(api, chad, focal):

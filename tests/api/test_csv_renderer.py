@@ -68,6 +68,13 @@ def test_the_roster_csv_as_a_client_reads_it(api, cambodia):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     body = response.content
-    assert not body.startswith(codecs.BOM_UTF8)  # as djangorestframework-csv wrote it
-    assert body.startswith(b"team_id,team,") and body.endswith(b"\r\n")
+    # A byte-order mark, so that Excel reads "García" as UTF-8 rather than the local code page.
+    assert body.startswith(codecs.BOM_UTF8 + b"team_id,team,") and body.endswith(b"\r\n")
     assert "José García".encode() in body
+
+
+def test_text_that_starts_like_a_formula_is_written_inert():
+    rows = [{"id": 1, "name": '=HYPERLINK("http://evil.example","x")', "note": "+855 23 123 456", "missing": -3}]
+    body = rendered(Roster(), rows).decode()
+    assert "'=HYPERLINK" in body and "'+855 23 123 456" in body
+    assert ",-3," in body  # numbers are numbers

@@ -51,9 +51,9 @@ def test_a_forged_forwarded_header_does_not_escape_the_sign_in_throttle(settings
     def spray(i):
         return token_request(f"user{i}", "Winter2026!", "203.0.113.50", forwarded=f"10.9.{i}.{i}").status_code
 
-    assert [spray(i) for i in range(3)] == [400, 400, 400]
+    assert [spray(i) for i in range(3)] == [401, 401, 401]
     # Another real address has its own budget.
-    assert token_request("user9", "Winter2026!", "198.51.100.50").status_code == 400
+    assert token_request("user9", "Winter2026!", "198.51.100.50").status_code == 401
     assert [spray(i) for i in range(3, 6)] == [429, 429, 429]
 
 
@@ -78,8 +78,8 @@ def test_behind_one_proxy_each_client_counts_by_the_address_the_proxy_saw(settin
     def attempt(i):
         return token_request("a", "guess", proxy, forwarded=f"198.51.100.{i}, 203.0.113.60").status_code
 
-    assert [attempt(i) for i in range(2)] == [400, 400]
-    assert token_request("a", "guess", proxy, forwarded="203.0.113.61").status_code == 400  # another client
+    assert [attempt(i) for i in range(2)] == [401, 401]
+    assert token_request("a", "guess", proxy, forwarded="203.0.113.61").status_code == 401  # another client
     logged = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.SIGN_IN_FAILED).values_list("ip_address", flat=True)
     assert set(logged) == {"203.0.113.60", "203.0.113.61"}
     assert attempt(2) == 429

@@ -62,7 +62,7 @@ def test_token_endpoint_is_locked_out_too(settings):
         api.post("/api/v1/auth/token/", {"username": "kofi", "password": "nope"}, format="json").status_code
         for _ in range(2)
     ]
-    assert codes == [400, 429]  # the second failure reaches the limit
+    assert codes == [401, 429]  # the second failure reaches the limit
     locked = api.post("/api/v1/auth/token/", {"username": "kofi", "password": PASSWORD}, format="json")
     assert locked.status_code == 429
     assert "Too many failed sign-ins" in locked.json()["detail"]

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from knox.auth import TokenAuthentication
 from knox.models import AuthToken
@@ -39,7 +40,7 @@ class SignInRateThrottle(AddressRateThrottle):
 
 
 # Not one transaction per request: a failed attempt must stay recorded (for the
-# lock-out and the security log) although the answer is a 400.
+# lock-out and the security log) although the answer is an error.
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
 class TokenView(APIView):
     authentication_classes = [TokenAuthentication]
@@ -55,7 +56,11 @@ class TokenView(APIView):
         request=CredentialsSerializer,
         responses={
             200: TokenSerializer,
-            400: OpenApiResponse(description="Missing fields or wrong username or password."),
+            400: OpenApiResponse(description="A field is missing or too long; each field says what is wrong."),
+            401: OpenApiResponse(
+                inline_serializer("SignInRefused", {"detail": serializers.CharField()}),
+                description="Wrong username or password, or the account is disabled.",
+            ),
         },
     )
     def post(self, request):
@@ -68,7 +73,9 @@ class TokenView(APIView):
         user = authenticate(request._request, **credentials.validated_data)
         if user is None or not user.is_active:
             return Response(
-                {"non_field_errors": ["Unable to sign in with these credentials."]}, status=status.HTTP_400_BAD_REQUEST
+                {"detail": _("Unable to sign in with these credentials.")},
+                status=status.HTTP_401_UNAUTHORIZED,
+                headers={"WWW-Authenticate": 'Token realm="api"'},
             )
         instance, token = AuthToken.objects.create(user)
         return Response(TokenSerializer({"token": token, "expiry": instance.expiry}).data)
@@ -82,6 +89,6 @@ class TokenView(APIView):
     )
     def delete(self, request):
         if not isinstance(request.auth, AuthToken):
-            return Response({"detail": "Send the token to revoke in the Authorization header."}, status=400)
+            return Response({"detail": _("Send the token to revoke in the Authorization header.")}, status=400)
         request.auth.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)

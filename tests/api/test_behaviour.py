@@ -54,10 +54,17 @@ def test_obtain_use_and_revoke_a_token(focal):
     assert not AuthToken.objects.filter(user=focal).exists()
 
 
+def test_wrong_credentials_answer_401(focal):
+    response = APIClient().post("/api/v1/auth/token/", {"username": "sophea", "password": "wrong"}, format="json")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Unable to sign in with these credentials."}
+    assert response["WWW-Authenticate"].startswith("Token")
+    assert not AuthToken.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("body", "field", "message"),
     [
-        ({"username": "sophea", "password": "wrong"}, "non_field_errors", "Unable to sign in with these credentials."),
         ({"username": "sophea"}, "password", "This field is required."),
         ({"username": "x" * 500, "password": "p"}, "username", "Ensure this field has no more than 150 characters."),
     ],
@@ -104,7 +111,7 @@ def test_sign_in_attempts_are_throttled_per_address(settings, focal):
         client.post("/api/v1/auth/token/", {"username": "sophea", "password": "guess"}, format="json").status_code
         for _ in range(3)
     ]
-    assert codes == [400, 400, 429]
+    assert codes == [401, 401, 429]
 
 
 # --- conditional requests ----------------------------------------------------------------

@@ -77,7 +77,8 @@ class TeamViewSet(ReadOnlyViewSet):
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format == "csv":
             teams = self.filter_queryset(self.get_queryset())
-            response = Response(roster_csv_rows(teams, request.user))
+            # Rows as a list, not a stream: the answer gets an ETag like the JSON (and 304 when unchanged).
+            response = Response(list(roster_csv_rows(teams, request.user)))
             response["Content-Disposition"] = f'attachment; filename="{csv_file_name(request.query_params)}"'
             return response
         return super().list(request, *args, **kwargs)

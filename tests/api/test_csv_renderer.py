@@ -78,3 +78,12 @@ def test_text_that_starts_like_a_formula_is_written_inert():
     body = rendered(Roster(), rows).decode()
     assert "'=HYPERLINK" in body and "'+855 23 123 456" in body
     assert ",-3," in body  # numbers are numbers
+
+
+def test_the_roster_csv_has_an_etag_and_answers_304_when_unchanged(api, cambodia):
+    client = api(make_user("focal_point", cambodia))
+    first = client.get("/api/v1/teams/?format=csv&country=KHM")
+    assert first.status_code == 200 and first["ETag"]
+    assert client.get("/api/v1/teams/?format=csv&country=KHM", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    make_user("focal_point", cambodia)  # the roster changes
+    assert client.get("/api/v1/teams/?format=csv&country=KHM", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200

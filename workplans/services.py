@@ -55,8 +55,7 @@ def _changed(record, data: dict) -> list[str]:
 
 @transaction.atomic
 def create_workplan(*, user, team, year: int, summary: str = "") -> Workplan:
-    if not plan_team_work.test(user, team):
-        raise PermissionDenied(_("Only this team's people or the Secretariat can start its workplans."))
+    check_plan_team_work(user, team)
     return _save(Workplan(team=team, year=year, summary=summary))
 
 
@@ -64,7 +63,7 @@ def create_workplan(*, user, team, year: int, summary: str = "") -> Workplan:
 def update_workplan(*, pk: int, user, data: dict, precondition: Precondition | None = None) -> Workplan:
     """Change the summary (or year) of a draft; the team never changes."""
     workplan = lock_for_write(Workplan.objects.all(), pk, precondition)
-    _require_draft(user, workplan)
+    check_edit_workplan(user, workplan)
     if "team" in data and data["team"] != workplan.team:
         raise ValidationError({"team": _("A workplan cannot move to another team.")})
     for name, value in data.items():
@@ -76,7 +75,7 @@ def update_workplan(*, pk: int, user, data: dict, precondition: Precondition | N
 def delete_workplan(*, pk: int, user, precondition: Precondition | None = None) -> None:
     """Delete a draft with its activities; the history keeps every row."""
     workplan = lock_for_write(Workplan.objects.all(), pk, precondition)
-    _require_draft(user, workplan)
+    check_edit_workplan(user, workplan)
     workplan.delete()
 
 
@@ -84,8 +83,13 @@ def _status(workplan: Workplan) -> str:
     return workplan.get_status_display().lower()
 
 
-def _require_draft(user, workplan: Workplan, state_message: str = "") -> None:
-    """The team's people change a draft (the Secretariat any plan): 403 for others, 409 once it is submitted."""
+# --- guards: the rule and its message, once, for the services below and the portal's pages ---------
+# Each raises PermissionDenied (the role does not allow it) or StateConflict (the workplan's state
+# does not): the API answers 403 or 409, the portal shows the same message.
+
+
+def check_edit_workplan(user, workplan: Workplan, state_message: str = "") -> None:
+    """The team's people change a draft (the Secretariat any plan)."""
     require(
         rules.edit_workplan,
         rules.works_on_plan,
@@ -99,9 +103,27 @@ def _require_draft(user, workplan: Workplan, state_message: str = "") -> None:
     )
 
 
-@transaction.atomic
-def submit_workplan(*, workplan: Workplan, user, precondition: Precondition | None = None) -> Workplan:
-    workplan = lock_for_write(Workplan.objects.all(), workplan.pk, precondition)
+def check_add_activity(user, workplan: Workplan) -> None:
+    check_edit_workplan(
+        user,
+        workplan,
+        _("This workplan is %(status)s: activities are added to drafts only.") % {"status": _status(workplan)},
+    )
+
+
+def check_remove_activity(user, workplan: Workplan) -> None:
+    check_edit_workplan(
+        user, workplan, _("Activities are removed from draft workplans only, by the team or the Secretariat.")
+    )
+
+
+def check_restore_activity(user, workplan: Workplan) -> None:
+    check_edit_workplan(
+        user, workplan, _("Activities are restored into draft workplans only, by the team or the Secretariat.")
+    )
+
+
+def check_submit(user, workplan: Workplan) -> None:
     require(
         rules.submit_workplan,
         rules.runs_workflow,
@@ -111,15 +133,9 @@ def submit_workplan(*, workplan: Workplan, user, precondition: Precondition | No
         state_message=_("This workplan is %(status)s: only a draft can be submitted.") % {"status": _status(workplan)},
         state=workplan.status,
     )
-    workplan.status = Workplan.Status.SUBMITTED
-    workplan.submitted_by, workplan.submitted_at = user, timezone.now()
-    workplan.save(update_fields=["status", "submitted_by", "submitted_at", "updated_at"])
-    return workplan
 
 
-@transaction.atomic
-def endorse_workplan(*, workplan: Workplan, user, precondition: Precondition | None = None) -> Workplan:
-    workplan = lock_for_write(Workplan.objects.all(), workplan.pk, precondition)
+def check_endorse(user, workplan: Workplan) -> None:
     require(
         rules.endorse_workplan,
         rules.runs_workflow,
@@ -130,6 +146,45 @@ def endorse_workplan(*, workplan: Workplan, user, precondition: Precondition | N
         % {"status": _status(workplan)},
         state=workplan.status,
     )
+
+
+def check_reopen(user, workplan: Workplan) -> None:
+    require(
+        rules.reopen_workplan,
+        rules.runs_workflow,
+        user,
+        workplan,
+        role_message=_("Only a convener of this team or the Secretariat can reopen this workplan."),
+        state_message=_("This workplan is already a draft."),
+        state=workplan.status,
+    )
+
+
+def check_plan_team_work(user, team) -> None:
+    """Start a team's workplan (new or copied) or record its resources: the team's people, the Secretariat."""
+    if not plan_team_work.test(user, team):
+        raise PermissionDenied(_("Only this team's people or the Secretariat can start its workplans."))
+
+
+def check_report_progress(user, activity: Activity) -> None:
+    if not rules.report_progress.test(user, activity):
+        raise PermissionDenied(_("Only this team's focal points, conveners and the Secretariat report progress."))
+
+
+@transaction.atomic
+def submit_workplan(*, workplan: Workplan, user, precondition: Precondition | None = None) -> Workplan:
+    workplan = lock_for_write(Workplan.objects.all(), workplan.pk, precondition)
+    check_submit(user, workplan)
+    workplan.status = Workplan.Status.SUBMITTED
+    workplan.submitted_by, workplan.submitted_at = user, timezone.now()
+    workplan.save(update_fields=["status", "submitted_by", "submitted_at", "updated_at"])
+    return workplan
+
+
+@transaction.atomic
+def endorse_workplan(*, workplan: Workplan, user, precondition: Precondition | None = None) -> Workplan:
+    workplan = lock_for_write(Workplan.objects.all(), workplan.pk, precondition)
+    check_endorse(user, workplan)
     workplan.status = Workplan.Status.ENDORSED
     workplan.endorsed_by, workplan.endorsed_at = user, timezone.now()
     workplan.save(update_fields=["status", "endorsed_by", "endorsed_at", "updated_at"])
@@ -140,15 +195,7 @@ def endorse_workplan(*, workplan: Workplan, user, precondition: Precondition | N
 def reopen_workplan(*, workplan: Workplan, user, precondition: Precondition | None = None) -> Workplan:
     """Back to draft for changes; the submission and endorsement stay in the history."""
     workplan = lock_for_write(Workplan.objects.all(), workplan.pk, precondition)
-    require(
-        rules.reopen_workplan,
-        rules.runs_workflow,
-        user,
-        workplan,
-        role_message=_("Only a convener of this team or the Secretariat can reopen this workplan."),
-        state_message=_("This workplan is already a draft."),
-        state=workplan.status,
-    )
+    check_reopen(user, workplan)
     workplan.status = Workplan.Status.DRAFT
     workplan.submitted_by = workplan.submitted_at = workplan.endorsed_by = workplan.endorsed_at = None
     workplan.save()
@@ -158,8 +205,7 @@ def reopen_workplan(*, workplan: Workplan, user, precondition: Precondition | No
 @transaction.atomic
 def copy_workplan(*, source: Workplan, year: int, user) -> Workplan:
     """A draft for `year` with last year's activities, dates moved on, money not yet raised or spent."""
-    if not plan_team_work.test(user, source.team):
-        raise PermissionDenied(_("Only this team's people or the Secretariat can start its workplans."))
+    check_plan_team_work(user, source.team)
     shift = year - source.year
     workplan = _save(Workplan(team=source.team, year=year, summary=source.summary))
     for old in source.activities.prefetch_related(*ACTIVITY_M2M):
@@ -220,11 +266,7 @@ def _check_activity(activity: Activity, m2m: dict) -> None:
 @transaction.atomic
 def create_activity(*, workplan: Workplan, user, data: dict) -> Activity:
     """Add an activity to a draft workplan."""
-    _require_draft(
-        user,
-        workplan,
-        _("This workplan is %(status)s: activities are added to drafts only.") % {"status": _status(workplan)},
-    )
+    check_add_activity(user, workplan)
     plain, m2m = _split_m2m(Activity, data)
     activity = Activity(workplan=workplan, **plain)
     _check_activity(activity, m2m)
@@ -303,11 +345,7 @@ def update_activity(*, pk: int, user, data: dict, precondition: Precondition | N
 def delete_activity(*, pk: int, user, precondition: Precondition | None = None) -> None:
     """Delete; the history keeps it, so restore_activity can bring it back."""
     activity = lock_for_write(Activity.objects.select_related("workplan"), pk, precondition)
-    _require_draft(
-        user,
-        activity.workplan,
-        _("Activities are removed from draft workplans only, by the team or the Secretariat."),
-    )
+    check_remove_activity(user, activity.workplan)
     activity.delete()
 
 
@@ -327,9 +365,7 @@ def restore_activity(*, history_id: int, user) -> Activity:
     """Bring a deleted activity back, with its agencies, targets, places and progress updates."""
     record = Activity.history.select_related("history_user").get(history_id=history_id, history_type="-")
     workplan = Workplan.objects.get(pk=record.workplan_id)
-    _require_draft(
-        user, workplan, _("Activities are restored into draft workplans only, by the team or the Secretariat.")
-    )
+    check_restore_activity(user, workplan)
     if Activity.objects.filter(pk=record.id).exists():
         raise StateConflict(_("This activity has already been restored."), "restored")
     # The deletion record has no many-to-many rows left; the save before it does.
@@ -353,8 +389,7 @@ def restore_activity(*, history_id: int, user) -> Activity:
 def add_progress_update(*, activity: Activity, user, **data) -> ProgressUpdate:
     """Record progress; the activity takes the reported status and its 'last updated' moves."""
     activity = lock_for_write(Activity.objects.select_related("workplan"), activity.pk)
-    if not rules.report_progress.test(user, activity):
-        raise PermissionDenied(_("Only this team's focal points, conveners and the Secretariat report progress."))
+    check_report_progress(user, activity)
     update = _save(ProgressUpdate(activity=activity, author=user, **data))
     activity.status = update.status
     activity.last_progress_at = timezone.now()

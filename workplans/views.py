@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from core.services import StateConflict
 from teams.rules import plan_team_work
 
 from . import rules, services
@@ -55,17 +55,17 @@ class WorkplanDetailView(LoginRequiredMixin, TemplateView):
 
 
 class WorkplanObjectMixin(LoginRequiredMixin):
-    """Write views on a workplan: 404 outside the user's teams, 403 when the rule refuses."""
+    """Write views on a workplan: 404 outside the user's teams; refused with the service's own
+    message (workplans.services guards) when the role or the workplan's state does not allow it."""
 
-    rule = rules.edit_workplan
+    guard = staticmethod(services.check_edit_workplan)
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         queryset = Workplan.objects.select_related("team__country").editable_by(request.user)
         self.workplan = get_object_or_404(queryset, pk=kwargs["pk"])
-        if not self.rule.test(request.user, self.workplan):
-            raise PermissionDenied(_("Your role does not allow this on this workplan."))
+        self.guard(request.user, self.workplan)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -75,6 +75,7 @@ class WorkplanObjectMixin(LoginRequiredMixin):
 class ActivityCreateView(WorkplanObjectMixin, FormView):
     template_name = "workplans/activity_form.html"
     form_class = ActivityForm
+    guard = staticmethod(services.check_add_activity)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "workplan": self.workplan}
@@ -87,14 +88,14 @@ class ActivityCreateView(WorkplanObjectMixin, FormView):
 
 
 class ActivityObjectMixin(LoginRequiredMixin):
-    """Write views on an activity: 404 outside the user's teams, 403 when the rule refuses.
+    """Write views on an activity: 404 outside the user's teams; refused with the service's own
+    message when the role or the workplan's state does not allow it.
 
-    Progress and edits are asked about the activity; planning changes
-    (delete) about its workplan, whose status decides (`rule_on_workplan`).
+    Progress and edits are asked about the activity (the team's people report
+    whatever the plan's state); removal about its workplan, whose status decides.
     """
 
-    rule = rules.report_progress
-    rule_on_workplan = False
+    guard = staticmethod(services.check_report_progress)
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -102,8 +103,7 @@ class ActivityObjectMixin(LoginRequiredMixin):
         queryset = Activity.objects.select_related("workplan__team__country").editable_by(request.user)
         self.activity = get_object_or_404(queryset, pk=kwargs["pk"])
         self.workplan = self.activity.workplan
-        if not self.rule.test(request.user, self.workplan if self.rule_on_workplan else self.activity):
-            raise PermissionDenied(_("Your role does not allow this on this activity."))
+        self.guard(request.user, self.activity)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -121,8 +121,10 @@ class ActivityUpdateView(ActivityObjectMixin, FormView):
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
-        if not rules.edit_workplan.test(self.request.user, self.workplan):
-            # After submission only the progress fields stay open.
+        if self.request.method == "GET" and not rules.edit_workplan.test(self.request.user, self.workplan):
+            # After submission only the progress fields stay open. Not on a POST: a form opened
+            # while the plan was a draft carries planning changes, which the service must refuse
+            # with its reason rather than this form drop silently.
             for name, field in form.fields.items():
                 if name not in services.PROGRESS_FIELDS and name != "version":
                     field.disabled = True
@@ -143,6 +145,10 @@ class ActivityUpdateView(ActivityObjectMixin, FormView):
             form.data["version"] = services.activity_version(conflict.activity)
             form.add_error(None, _("Someone else saved this activity while you were editing it."))
             return self.render_to_response(self.get_context_data(form=form, conflict=conflict))
+        except StateConflict as refusal:
+            # The plan was submitted meanwhile: say why, keep what was typed (409, as the API).
+            form.add_error(None, str(refusal))
+            return self.render_to_response(self.get_context_data(form=form), status=409)
         messages.success(self.request, _("Activity “%(title)s” saved.") % {"title": form.cleaned_data["title"]})
         warn_overspending(self.request, form.cleaned_data)
         return redirect("workplans:detail", pk=self.workplan.pk)
@@ -150,8 +156,10 @@ class ActivityUpdateView(ActivityObjectMixin, FormView):
 
 class ActivityDeleteView(ActivityObjectMixin, TemplateView):
     template_name = "workplans/activity_confirm_delete.html"
-    rule = rules.edit_workplan
-    rule_on_workplan = True
+
+    @staticmethod
+    def guard(user, activity):
+        services.check_remove_activity(user, activity.workplan)
 
     def post(self, request, *args, **kwargs):
         title = self.activity.title
@@ -188,13 +196,13 @@ class WorkflowView(WorkplanObjectMixin, TemplateView):
     template_name = "workplans/workplan_confirm.html"
     action = ""
     actions = {
-        "submit": (rules.submit_workplan, services.submit_workplan),
-        "endorse": (rules.endorse_workplan, services.endorse_workplan),
-        "reopen": (rules.reopen_workplan, services.reopen_workplan),
+        "submit": (services.check_submit, services.submit_workplan),
+        "endorse": (services.check_endorse, services.endorse_workplan),
+        "reopen": (services.check_reopen, services.reopen_workplan),
     }
 
     def dispatch(self, request, *args, **kwargs):
-        self.rule = self.actions[self.action][0]
+        self.guard = self.actions[self.action][0]
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -214,7 +222,10 @@ class WorkflowView(WorkplanObjectMixin, TemplateView):
 class CopyWorkplanView(WorkplanObjectMixin, FormView):
     template_name = "workplans/workplan_copy.html"
     form_class = CopyWorkplanForm
-    rule = plan_team_work
+
+    @staticmethod
+    def guard(user, workplan):
+        services.check_plan_team_work(user, workplan.team)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "team": self.workplan.team}

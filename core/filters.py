@@ -40,6 +40,7 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+@extend_schema_field({"type": "integer", "minimum": 2000, "maximum": 2100})
 class YearFilter(django_filters.NumberFilter):
     """A year between 2000 and 2100, as a whole number."""
 

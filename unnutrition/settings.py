@@ -285,11 +285,8 @@ REST_KNOX = {
 # --- API hardening: client address, request bodies ---------------------------
 REST_FRAMEWORK["NUM_PROXIES"] = PROXY_COUNT
 # Malformed or absurdly nested JSON answers 400, never 500 (core/api/parsers.py).
-REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
-    "core.api.parsers.JSONParser",
-    "rest_framework.parsers.FormParser",
-    "rest_framework.parsers.MultiPartParser",
-]
+# JSON only: a form has no null, and no endpoint takes files.
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["core.api.parsers.JSONParser"]
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "UN Nutrition Coordination Portal API",

@@ -5,6 +5,8 @@ the list is ordered or filtered. These answer 400, naming the parameter and
 the values it takes.
 """
 
+import re
+
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend, OrderingFilter, SearchFilter
@@ -64,3 +66,15 @@ class StrictOrderingFilter(OrderingFilter):
                     }
                 )
         return super().get_ordering(request, queryset, view)
+
+    def get_schema_operation_parameters(self, view):
+        """The fields the list orders by, as a pattern: `name`, `-name`, several separated by commas
+        (or empty: an empty value means the parameter is not given, as everywhere in the API)."""
+        parameters = super().get_schema_operation_parameters(view)
+        fields = [name for name in getattr(view, "ordering_fields", None) or () if name != "__all__"]
+        if fields:
+            one = "-?(?:" + "|".join(re.escape(name) for name in fields) + ")"
+            for parameter in parameters:
+                parameter["schema"]["pattern"] = f"^(?:{one}(?:,{one})*)?$"
+                parameter["description"] = f"Order by: {', '.join(fields)} (a leading - reverses; comma-separated)."
+        return parameters

@@ -33,7 +33,7 @@ IF_MATCH = {
     "required": True,
     "description": "The ETag of your last read of this record (or `*` to overwrite whatever is saved). "
     "A stale one answers 412, a missing one 428.",
-    "schema": {"type": "string"},
+    "schema": {"type": "string", "minLength": 1},
 }
 
 

@@ -1,8 +1,8 @@
 """The REST API against its own OpenAPI schema, with schemathesis.
 
 Every operation of the schema /api/schema/ serves is called in-process through the
-WSGI application, as a Secretariat user with a knox token, with every schemathesis
-check enabled, on a small demo data set. Generation is derandomized and writes no
+WSGI application, twice: as a Secretariat user and as a focal point of one demo team
+(each with a knox token), with every schemathesis check enabled, on a small demo data set. Generation is derandomized and writes no
 example database, so a run is repeatable; writes happen inside the test's
 transaction and are rolled back with it.
 
@@ -12,13 +12,14 @@ anything new:
 - REJECTIONS: schema-valid requests the API answers 400, each named by operation and
   field, with a check that the request is that case (a reference to a record that
   does not exist, a team's second workplan for a year, ...) or else the exact message.
-  Most are rules no schema states; a few are fixable and name their finding.
+  Rules no schema states.
 - OTHER_EXCUSES: the other failures let pass (a made-up If-Match answered 412, ...),
   each named by operation, failure and the check that the request is that case.
 - FINDINGS: fixable problems. Each has reproductions in `test_known_finding`, marked
   xfail(strict=True): once a finding is fixed its reproduction passes, the strict
   xfail turns that into a failure, and the finding and the entries naming it are to
-  be deleted. A rule that will never change is an entry, not a finding.
+  be deleted. A rule that will never change is an entry, not a finding. None is open
+  now; `test_fixed_finding` keeps the last four fixed.
 """
 
 import datetime as dt
@@ -172,9 +173,10 @@ def record_values() -> dict[str, list]:
     return values
 
 
-@pytest.fixture
-def api_data(db, settings):
-    """Demo data, a Secretariat user holding TOKEN, and WSGI calls inside the test's transaction."""
+@pytest.fixture(params=["secretariat", "focal_point"])
+def api_data(request, db, settings):
+    """Demo data, a user holding TOKEN (the Secretariat, then a focal point of one demo team),
+    and WSGI calls inside the test's transaction."""
     settings.API_THROTTLE_RATE = "1000000/hour"
     settings.API_SIGN_IN_THROTTLE_RATE = "1000000/hour"
     cache.clear()  # throttle counts left by earlier tests
@@ -192,7 +194,10 @@ def api_data(db, settings):
         start_date=dt.date(2015, 1, 1),
         end_date=dt.date(2016, 12, 31),
     )
-    user = make_user("secretariat", password=PASSWORD)
+    if request.param == "secretariat":
+        user = make_user("secretariat", password=PASSWORD)
+    else:
+        user = make_user("focal_point", Team.objects.filter(is_demo=True, kind="country").first(), password=PASSWORD)
     DATA.update(record_values(), user=user)
     ensure_token()
     # Django's WSGI handler closes "obsolete" connections when a request starts and ends,
@@ -343,13 +348,28 @@ def exists(model, lookup: str, value) -> bool:
 
 
 def names_no_record(model, lookup: str = "pk"):
-    """The case sent for the field a value no `model` record has.
+    """The case sent for the field a value no `model` record has that the caller may use.
 
-    The Secretariat, who makes these calls, may write to every team's records, so "does
-    not exist" means exactly that here (for a team's people another team's record reads
-    the same; tests/api/test_permissions.py checks that).
+    For the Secretariat "does not exist" means exactly that; for a focal point a record of
+    another team, named in a body it writes, reads as not existing too (nothing about it
+    leaks), and only such a record.
     """
-    return lambda case, field: any(not exists(model, lookup, value) for value in sent(case, field))
+
+    def applies(case, field):
+        in_body = isinstance(case.body, dict) and field in case.body
+        scoped = in_body and hasattr(model.objects, "editable_by")
+        usable = model.objects.editable_by(DATA["user"]) if scoped else model.objects.all()
+        return any(not exists_in(usable, lookup, value) for value in sent(case, field))
+
+    return applies
+
+
+def exists_in(queryset, lookup: str, value) -> bool:
+    try:
+        with transaction.atomic():
+            return queryset.filter(**{lookup: value}).exists()
+    except (ValueError, TypeError, OverflowError, DjangoValidationError, DatabaseError):
+        return False
 
 
 def updated_record(case, model):
@@ -433,10 +453,6 @@ LISTS_WITH_ORDERING = [
 ]
 
 
-
-
-
-
 def in_the_future(case, field) -> bool:
     def future(value) -> bool:
         try:
@@ -445,8 +461,6 @@ def in_the_future(case, field) -> bool:
             return False
 
     return any(future(value) for value in sent(case, field))
-
-
 
 
 @dataclass(frozen=True)
@@ -728,8 +742,6 @@ def if_match_is_stale(case) -> bool:
     }
 
 
-
-
 @dataclass(frozen=True)
 class Excuse:
     """Failures of `kind` on `operations` that are the named case (`applies`), for `reason`."""
@@ -744,6 +756,19 @@ class Excuse:
         return (
             case.operation.label in self.operations and isinstance(failure, self.kind) and self.applies(case, failure)
         )
+
+
+def not_the_callers_record(case) -> bool:
+    """The record the path names exists but is not one the caller may change."""
+    model = {"activities": Activity, "workplans": Workplan, "resources-mobilised": ResourceMobilised}.get(
+        case.operation.path.split("/")[3]
+    )
+    pk = (case.path_parameters or {}).get("id")
+    return (
+        model is not None
+        and exists(model, "pk", pk)
+        and not exists_in(model.objects.editable_by(DATA["user"]), "pk", pk)
+    )
 
 
 def with_if_match() -> tuple[str, ...]:
@@ -781,6 +806,13 @@ OTHER_EXCUSES = [
         "428 Precondition Required is the answer to a missing If-Match (RFC 6585); schemathesis expects a 4xx "
         "from its own list, which lacks 428",
         lambda case, failure: failure.header_name.lower() == "if-match" and failure.status_code == 428,
+    ),
+    Excuse(
+        with_if_match(),
+        MissingHeaderNotRejected,
+        "404 for another team's record, whatever the headers: a team's people cannot change it, and are not "
+        "told it exists (checked: the record is not one the caller may change)",
+        lambda case, failure: failure.status_code == 404 and not_the_callers_record(case),
     ),
 ]
 

@@ -63,14 +63,15 @@ def add_error_responses(result, generator, request, public):
             if method in ("put", "patch", "delete", "post") and "{" in path:
                 defaults["412"] = _response("The record changed since the ETag sent in If-Match.", "Error")
                 defaults["428"] = _response("If-Match is missing: send the ETag of your last read.", "Error")
-                defaults["409"] = _response(
-                    "The record's state does not allow this (a submitted workplan).", "Conflict"
-                )
                 parameters = operation.setdefault("parameters", [])
                 if not any(p.get("name") == "If-Match" for p in parameters):
                     parameters.append(IF_MATCH)
             if method in ("put", "patch", "post"):
                 defaults["413"] = _response("The request body is too large.", "Error")
+            if method in ("put", "patch", "post", "delete") and not anonymous:
+                defaults["409"] = _response(
+                    "The state of a record does not allow this (e.g. adding to a submitted workplan).", "Conflict"
+                )
             for status, response in defaults.items():
                 responses.setdefault(status, response)
     return result

@@ -4,7 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 from countries.models import Subdivision
 
-from .models import ACTIVITY_PLANNING_FIELDS, Activity, NationalFramework, ProgressUpdate, currency_choices
+from .models import (
+    ACTIVITY_PLANNING_FIELDS,
+    LONG_TEXT,
+    Activity,
+    NationalFramework,
+    ProgressUpdate,
+    currency_choices,
+)
 from .validation import activity_problems
 
 
@@ -85,14 +92,37 @@ class ProgressUpdateForm(forms.ModelForm):
 
 
 class CopyWorkplanForm(forms.Form):
-    year = forms.IntegerField(label=_("Year of the new workplan"), min_value=2000, max_value=2100)
+    """Copy a workplan into a new year: which year, which activities (by default those still
+    running: not closed or cancelled), and the new year's summary (last year's stays there)."""
 
-    def __init__(self, *args, team, **kwargs):
+    year = forms.IntegerField(label=_("Year of the new workplan"), min_value=2000, max_value=2100)
+    activities = forms.ModelMultipleChoiceField(
+        label=_("Activities to carry over"),
+        queryset=Activity.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Closed and cancelled activities are left out unless you tick them."),
+    )
+    summary = forms.CharField(
+        label=_("Summary of the new workplan"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=LONG_TEXT,
+        help_text=_("Last year's summary stays with last year's plan. You can write this one later."),
+    )
+
+    def __init__(self, *args, workplan, **kwargs):
         super().__init__(*args, **kwargs)
-        self.team = team
+        self.workplan = workplan
+        self.team = workplan.team
+        field = self.fields["activities"]
+        field.queryset = workplan.activities.order_by("start_date", "id")
+        field.label_from_instance = lambda a: f"{a.title} ({a.get_status_display()})"
 
     def clean_year(self):
         year = self.cleaned_data["year"]
+        if year <= self.workplan.year:
+            raise forms.ValidationError(_("Copy into a year after %(year)s.") % {"year": self.workplan.year})
         if self.team.workplans.filter(year=year).exists():
             raise forms.ValidationError(_("This team already has a workplan for %(year)s.") % {"year": year})
         return year

@@ -7,6 +7,8 @@ takes a `precondition` (see core.services.lock_for_write): the portal passes
 the form's version, the API its If-Match check; both run on the locked row.
 """
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -202,20 +204,59 @@ def reopen_workplan(*, workplan: Workplan, user, precondition: Precondition | No
     return workplan
 
 
+# What a copy leaves behind unless the user picks it: work that is over.
+FINISHED = (Activity.Status.CLOSED, Activity.Status.CANCELLED)
+
+
+def activities_to_carry_over(source: Workplan):
+    """The activities "Copy into a new year" proposes: all but the closed and cancelled ones."""
+    return source.activities.exclude(status__in=FINISHED)
+
+
+@dataclass(frozen=True)
+class CopyResult:
+    """What copy_workplan made, for the message the user reads: the new draft, the activities
+    copied and left behind, and the links to frameworks that no longer run in the new year."""
+
+    workplan: Workplan
+    copied: list[Activity]
+    left_out: list[Activity]
+    outcomes_dropped: list[Activity]
+    frameworks_dropped: list[Activity]
+
+
 @transaction.atomic
-def copy_workplan(*, source: Workplan, year: int, user) -> Workplan:
-    """A draft for `year` with last year's activities, dates moved on, money not yet raised or spent."""
+def copy_workplan(*, source: Workplan, year: int, user, activities=None, summary: str = "") -> CopyResult:
+    """A draft for `year` from `source`: the chosen activities (by default those not closed or
+    cancelled, `activities_to_carry_over`), dates moved on, status back to pipeline, money not
+    yet raised or spent, no progress. What belongs to the old year stays there: its summary
+    (the new plan takes `summary`), and links to a Cooperation Framework or national framework
+    that ends before `year`."""
     check_plan_team_work(user, source.team)
+    if year <= source.year:
+        raise ValidationError({"year": _("Copy into a year after %(year)s.") % {"year": source.year}})
+    chosen = list(activities_to_carry_over(source) if activities is None else activities)
+    if any(activity.workplan_id != source.pk for activity in chosen):
+        raise ValidationError({"activities": _("Choose activities of this workplan only.")})
     shift = year - source.year
-    workplan = _save(Workplan(team=source.team, year=year, summary=source.summary))
-    for old in source.activities.prefetch_related(*ACTIVITY_M2M):
+    workplan = _save(Workplan(team=source.team, year=year, summary=summary))
+    chosen_ids = {activity.pk for activity in chosen}
+    copied, left_out, outcomes_dropped, frameworks_dropped = [], [], [], []
+    for old in source.activities.select_related("cooperation_outcome__framework").prefetch_related(*ACTIVITY_M2M):
+        if old.pk not in chosen_ids:
+            left_out.append(old)
+            continue
+        outcome = old.cooperation_outcome
+        if outcome is not None and not (outcome.framework.start_year <= year <= outcome.framework.end_year):
+            outcome = None
+            outcomes_dropped.append(old)
         new = Activity(
             workplan=workplan,
             title=old.title,
             description=old.description,
             action_area_id=old.action_area_id,
             lead_agency_id=old.lead_agency_id,
-            cooperation_outcome_id=old.cooperation_outcome_id,
+            cooperation_outcome=outcome,
             is_national=old.is_national,
             start_date=_shift_year(old.start_date, shift),
             end_date=_shift_year(old.end_date, shift),
@@ -226,7 +267,12 @@ def copy_workplan(*, source: Workplan, year: int, user) -> Workplan:
         new.save()
         for name in ACTIVITY_M2M:
             getattr(new, name).set(getattr(old, name).all())
-    return workplan
+        running = [f for f in old.national_frameworks.all() if f.end_year is None or f.end_year >= year]
+        if len(running) != len(old.national_frameworks.all()):
+            new.national_frameworks.set(running)
+            frameworks_dropped.append(old)
+        copied.append(new)
+    return CopyResult(workplan, copied, left_out, outcomes_dropped, frameworks_dropped)
 
 
 def _shift_year(day, years: int):

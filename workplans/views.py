@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -228,19 +229,49 @@ class CopyWorkplanView(WorkplanObjectMixin, FormView):
         services.check_plan_team_work(user, workplan.team)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "team": self.workplan.team}
+        return {**super().get_form_kwargs(), "workplan": self.workplan}
 
     def get_initial(self):
-        return {"year": self.workplan.year + 1}
+        return {"year": self.workplan.year + 1, "activities": services.activities_to_carry_over(self.workplan)}
 
     def form_valid(self, form):
-        new = services.copy_workplan(source=self.workplan, year=form.cleaned_data["year"], user=self.request.user)
-        messages.success(
-            self.request,
-            _("Draft workplan for %(year)s created from %(source)s.")
-            % {"year": new.year, "source": self.workplan.year},
+        result = services.copy_workplan(
+            source=self.workplan,
+            year=form.cleaned_data["year"],
+            user=self.request.user,
+            activities=form.cleaned_data["activities"],
+            summary=form.cleaned_data["summary"],
         )
-        return redirect("workplans:detail", pk=new.pk)
+        for text in copy_messages(self.workplan, result):
+            messages.success(self.request, text)
+        return redirect("workplans:detail", pk=result.workplan.pk)
+
+
+def copy_messages(source: Workplan, result: services.CopyResult) -> list[str]:
+    """What the user reads after a copy: how many activities came along, which stayed behind,
+    which links to frameworks ended with the old year."""
+    total = len(result.copied) + len(result.left_out)
+    texts = [
+        ngettext(
+            "Draft workplan for %(year)s created from %(source)s: %(copied)s of %(total)s activity copied.",
+            "Draft workplan for %(year)s created from %(source)s: %(copied)s of %(total)s activities copied.",
+            total,
+        )
+        % {"year": result.workplan.year, "source": source.year, "copied": len(result.copied), "total": total}
+    ]
+    if result.left_out:
+        texts.append(_("Not carried over: %(titles)s.") % {"titles": "; ".join(a.title for a in result.left_out)})
+    if result.outcomes_dropped:
+        texts.append(
+            _("Cooperation Framework outcome removed (its framework ends before %(year)s): %(titles)s.")
+            % {"year": result.workplan.year, "titles": "; ".join(a.title for a in result.outcomes_dropped)}
+        )
+    if result.frameworks_dropped:
+        texts.append(
+            _("National frameworks ending before %(year)s removed from: %(titles)s.")
+            % {"year": result.workplan.year, "titles": "; ".join(a.title for a in result.frameworks_dropped)}
+        )
+    return texts
 
 
 class RestoreActivityView(LoginRequiredMixin, View):

@@ -230,7 +230,7 @@ def test_copy_last_years_workplan_into_a_new_draft(client, people, plan):
     )
     plan.save()
     client = signed_in(client, people["focal"])
-    response = client.post(f"/workplans/{plan.pk}/copy/", {"year": "2027"})
+    response = client.post(f"/workplans/{plan.pk}/copy/", {"year": "2027", "activities": [plan.activities.get().pk]})
     new = Workplan.objects.get(team=plan.team, year=2027)
     assert response.url == f"/workplans/{new.pk}/"
     copied = new.activities.get()

@@ -1,4 +1,7 @@
+import datetime as dt
+
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
@@ -8,18 +11,91 @@ from .models import (
     ACTIVITY_PLANNING_FIELDS,
     LONG_TEXT,
     Activity,
+    CooperationOutcome,
     NationalFramework,
     ProgressUpdate,
+    SdgTarget,
     currency_choices,
 )
-from .validation import activity_problems
+from .validation import MAX_SDG_TARGETS, activity_problems
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
+def date_format_in_use() -> str:
+    """The date format of the portal's language ("%d/%m/%Y" in French, ISO where the language
+    has none of its own): dates are typed and shown in it, whatever the browser's locale."""
+    return formats.get_format("DATE_INPUT_FORMATS")[0]
+
+
+def date_example() -> str:
+    return EXAMPLE_DAY.strftime(date_format_in_use())
+
+
+EXAMPLE_DAY = dt.date(2026, 12, 31)
+
+
+class LocalDateInput(forms.TextInput):
+    """A text box for a date in the portal's language. The browser's own date picker
+    (`type="date"`) shows the browser's locale, which is not the language the user chose."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", "inputmode": "numeric", "class": "date-input", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, dt.date):
+            return value.strftime(date_format_in_use())
+        return super().format_value(value)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].setdefault("placeholder", date_example())
+        return context
+
+
+class LocalDateField(forms.DateField):
+    """Accepts the language's format and ISO 8601 (what scripts and copy-paste give)."""
+
+    widget = LocalDateInput
 
     def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+        super().__init__(**kwargs)
+        self.input_formats = []  # decided per request, in the active language: see strptime
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip():
+            for fmt in (date_format_in_use(), "%Y-%m-%d"):
+                try:
+                    return dt.datetime.strptime(value.strip(), fmt).date()
+                except ValueError:
+                    continue
+            raise forms.ValidationError(
+                _("Enter the date as %(example)s (for 31 December 2026).") % {"example": date_example()},
+                code="invalid",
+            )
+        return super().to_python(value)
+
+
+def use_local_dates(form, *names: str) -> None:
+    """Swap the form's date fields for ones in the portal's language, keeping label and rules."""
+    for name in names:
+        old = form.fields[name]
+        form.fields[name] = LocalDateField(
+            label=old.label, required=old.required, initial=old.initial, validators=old.validators
+        )
+        form.fields[name].help_text = _("For example %(example)s.") % {"example": date_example()}
+
+
+def sdg_choices() -> list:
+    """SDG targets grouped by goal, with their full text: the picker is searched by words."""
+    groups: dict = {}
+    for target in SdgTarget.objects.select_related("goal").order_by("goal__number", "position"):
+        label = _("Goal %(number)s: %(title)s") % {"number": target.goal.number, "title": target.goal.title}
+        groups.setdefault(label, []).append((target.pk, f"{target.code} {target.text}"))
+    return list(groups.items())
+
+
+def outcome_label(outcome: CooperationOutcome) -> str:
+    framework = outcome.framework
+    return f"{outcome.code} {outcome.title} (UNSDCF {framework.start_year}–{framework.end_year})"
 
 
 class ActivityForm(forms.ModelForm):
@@ -30,19 +106,15 @@ class ActivityForm(forms.ModelForm):
 
     class Meta:
         model = Activity
-        # The Cooperation Framework outcome is set by the Secretariat (admin, API).
-        fields = [name for name in ACTIVITY_PLANNING_FIELDS if name != "cooperation_outcome"]
+        fields = ACTIVITY_PLANNING_FIELDS
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "participating_agencies": forms.CheckboxSelectMultiple,
-            "sdg_targets": forms.SelectMultiple(attrs={"size": 6}),
+            "sdg_targets": forms.SelectMultiple(attrs={"size": 10, "data-picker": "sdg"}),
             "national_frameworks": forms.CheckboxSelectMultiple,
-            "subdivisions": forms.SelectMultiple(attrs={"size": 6}),
-            "start_date": DateInput(),
-            "end_date": DateInput(),
+            "subdivisions": forms.SelectMultiple(attrs={"size": 6, "data-picker": "list"}),
         }
         help_texts = {
-            "sdg_targets": _("Hold Ctrl (Cmd on a Mac) to choose several."),
             "subdivisions": _("Only when the activity is not national."),
         }
 
@@ -57,10 +129,47 @@ class ActivityForm(forms.ModelForm):
             "list": ", ".join(members.values_list("acronym", flat=True)) or "—"
         }
         self.fields["subdivisions"].queryset = Subdivision.objects.filter(country_id=country).order_by("name")
-        self.fields["national_frameworks"].queryset = NationalFramework.objects.filter(country_id=country)
-        self.fields["sdg_targets"].label_from_instance = lambda t: f"{t.code} {t.text[:70]}"
+        self._set_frameworks(country)
+        self._set_outcomes(country)
+        targets = self.fields["sdg_targets"]
+        targets.widget.choices = sdg_choices()
+        targets.widget.attrs["data-max-items"] = str(MAX_SDG_TARGETS)
+        targets.widget.attrs["data-placeholder"] = _("Type words or a code, e.g. stunting or 2.2")
+        targets.widget.attrs["data-no-results"] = _("No SDG target matches.")
+        targets.widget.attrs["data-max-message"] = _("%(max)s targets chosen: the most UN INFO takes.") % {
+            "max": MAX_SDG_TARGETS
+        }
+        targets.help_text = _(
+            "Up to %(max)s targets (UN INFO's limit). Type to search; hold Ctrl to choose several."
+        ) % {"max": MAX_SDG_TARGETS}
         # A currency is chosen from ISO 4217, never typed.
         self.fields["currency"].widget = forms.Select(choices=currency_choices())
+        use_local_dates(self, "start_date", "end_date")
+
+    def _set_frameworks(self, country):
+        field = self.fields["national_frameworks"]
+        field.queryset = NationalFramework.objects.filter(country_id=country)
+        field.label_from_instance = lambda f: f"{f.name} ({f.period})" if f.period else f.name
+        if not field.queryset.exists():
+            field.disabled = True
+            field.help_text = _("No national framework is recorded for this country yet; the Secretariat adds them.")
+
+    def _set_outcomes(self, country):
+        """The outcomes of the country's Cooperation Framework running in the plan's year."""
+        field = self.fields["cooperation_outcome"]
+        year = self.workplan.year
+        field.queryset = CooperationOutcome.objects.filter(
+            framework__country_id=country, framework__start_year__lte=year, framework__end_year__gte=year
+        ).select_related("framework")
+        field.label_from_instance = outcome_label
+        if self.instance.cooperation_outcome_id:
+            # An outcome set before (by the API, or of a framework since changed) stays choosable.
+            field.queryset = field.queryset | CooperationOutcome.objects.filter(pk=self.instance.cooperation_outcome_id)
+        if not field.queryset.exists():
+            field.disabled = True
+            field.help_text = _("No Cooperation Framework covering %(year)s is recorded for this country.") % {
+                "year": year
+            }
 
     def clean(self):
         cleaned = super().clean()
@@ -74,6 +183,8 @@ class ActivityForm(forms.ModelForm):
             participating=cleaned.get("participating_agencies"),
             start_date=cleaned.get("start_date"),
             end_date=cleaned.get("end_date"),
+            sdg_targets=cleaned.get("sdg_targets"),
+            cooperation_outcome=cleaned.get("cooperation_outcome"),
         ).items():
             for message in messages:
                 self.add_error(field if field in self.fields else None, message)
@@ -88,7 +199,11 @@ class ProgressUpdateForm(forms.ModelForm):
     class Meta:
         model = ProgressUpdate
         fields = ["reported_on", "percent_complete", "status", "text"]
-        widgets = {"reported_on": DateInput(), "text": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_local_dates(self, "reported_on")
 
 
 class CopyWorkplanForm(forms.Form):

@@ -131,6 +131,17 @@ class NationalFramework(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def period(self) -> str:
+        """ "2019–2023", "until 2030", "from 2024", or "" when no year is known."""
+        if self.start_year and self.end_year:
+            return f"{self.start_year}–{self.end_year}"
+        if self.end_year:
+            return gettext("until %(year)s") % {"year": self.end_year}
+        if self.start_year:
+            return gettext("from %(year)s") % {"year": self.start_year}
+        return ""
+
 
 class CooperationFramework(models.Model):
     """A UN Sustainable Development Cooperation Framework (formerly UNDAF)."""

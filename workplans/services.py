@@ -304,6 +304,8 @@ def _check_activity(activity: Activity, m2m: dict) -> None:
         participating=current("participating_agencies"),
         start_date=activity.start_date,
         end_date=activity.end_date,
+        sdg_targets=m2m.get("sdg_targets"),
+        cooperation_outcome=activity.cooperation_outcome if activity.cooperation_outcome_id else None,
     )
     if errors:
         raise ValidationError(errors)

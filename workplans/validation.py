@@ -16,8 +16,24 @@ def activity_problems(
     participating,
     start_date,
     end_date=None,
+    sdg_targets=None,
+    cooperation_outcome=None,
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
+    if sdg_targets is not None and len(list(sdg_targets)) > MAX_SDG_TARGETS:
+        errors["sdg_targets"] = [
+            _("Choose at most %(max)s SDG targets, as UN INFO allows; %(count)s are chosen.")
+            % {"max": MAX_SDG_TARGETS, "count": len(list(sdg_targets))}
+        ]
+    if cooperation_outcome is not None and workplan is not None:
+        framework = cooperation_outcome.framework
+        if framework.country_id != workplan.team.country_id:
+            errors["cooperation_outcome"] = [_("This outcome belongs to another country's Cooperation Framework.")]
+        elif not framework.start_year <= workplan.year <= framework.end_year:
+            errors["cooperation_outcome"] = [
+                _("This outcome's Cooperation Framework runs %(start)s–%(end)s, not in %(year)s.")
+                % {"start": framework.start_year, "end": framework.end_year, "year": workplan.year}
+            ]
     country_id = workplan.team.country_id if workplan else None
     subdivisions = list(subdivisions or [])
     if is_national and subdivisions:
@@ -50,6 +66,9 @@ def activity_problems(
         ]
     return errors
 
+
+# UN INFO, where joint workplans are published, takes at most ten SDG targets per activity.
+MAX_SDG_TARGETS = 10
 
 # A year's plan holds work started up to a year before and running at most five years on.
 EARLIEST_START, LATEST_END = 1, 5

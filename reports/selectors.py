@@ -498,3 +498,76 @@ def activity_status_counts(year: int, scope: Scope) -> dict[str, int]:
     counts = dict.fromkeys(Activity.Status.values, 0)
     counts.update(dict(_year_activities(year, scope).values_list("status").annotate(n=Count("pk")).order_by()))
     return counts
+
+
+# --- the dashboard's "needs attention" pages ------------------------------------------------
+# The same three lists as `attention_lists`, whole, narrowed by what an officer filters on, with
+# counts to work through them team by team.
+
+ATTENTION_KINDS = ("no-convener", "not-submitted", "stale")
+
+
+@dataclass(frozen=True)
+class AttentionFilter:
+    region: Region | None = None
+    team: Team | None = None
+    agency: str = ""  # lead agency acronym (activities)
+    status: str = ""  # an activity status (activities), or "draft" / "none" (workplans)
+    q: str = ""  # words in the team's name, its country's or the activity's title
+
+
+def attention_rows(kind: str, year: int, chosen: AttentionFilter = AttentionFilter()):
+    """Every row of one attention list (`ATTENTION_KINDS`) for the year, filtered; a lazy queryset."""
+    as_of = reference_date(year, timezone.localdate())
+    scope = Scope(
+        region_ids=tuple(region_with_descendants(chosen.region)) if chosen.region else None,
+        team_ids=(chosen.team.pk,) if chosen.team else None,
+    )
+    if kind == "no-convener":
+        rows = teams_without_convener(scope, as_of)
+        words = ("name", "country__name")
+    elif kind == "not-submitted":
+        rows = workplans_not_submitted(year, scope, due_date(year, settings.REPORTS_WORKPLAN_DUE), as_of)
+        if chosen.status == "none":
+            rows = rows.filter(workplan_status__isnull=True)
+        elif chosen.status:
+            rows = rows.filter(workplan_status=chosen.status)
+        words = ("name", "country__name")
+    elif kind == "stale":
+        rows = stale_activities(year, scope, as_of, settings.REPORTS_STALE_ACTIVITY_DAYS)
+        if chosen.agency:
+            rows = rows.filter(lead_agency__acronym=chosen.agency)
+        if chosen.status:
+            rows = rows.filter(status=chosen.status)
+        words = ("title", "workplan__team__name", "workplan__team__country__name")
+    else:
+        raise ValueError(kind)
+    if chosen.q:
+        condition = Q()
+        for field in words:
+            condition |= Q(**{f"{field}__icontains": chosen.q})
+        rows = rows.filter(condition)
+    return rows
+
+
+def attention_counts_by_team(rows) -> list[dict]:
+    """Rows of the stale-activities list per team, most first: {"team", "name", "count"}."""
+    return [
+        {"team": row["workplan__team_id"], "name": row["workplan__team__name"], "count": row["n"]}
+        for row in rows.order_by()
+        .values("workplan__team_id", "workplan__team__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "workplan__team__name")
+    ]
+
+
+def attention_counts_by_region(rows) -> list[dict]:
+    """Rows of a team list per top-level region, by region: {"region", "count"}."""
+    top = top_region_names()
+    counts: dict[str, int] = {}
+    for region_id, country_region_id in Team.objects.filter(pk__in=rows.order_by().values("pk")).values_list(
+        "region_id", "country__region_id"
+    ):
+        name = top.get(region_id or country_region_id, "")
+        counts[name] = counts.get(name, 0) + 1
+    return [{"region": name, "count": n} for name, n in sorted(counts.items())]

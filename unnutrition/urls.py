@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from countries.views import CountryListView
 
-from . import views
+from . import attention, views
 from .health import healthz
 
 admin.site.site_header = "UN Nutrition Coordination Portal"
@@ -20,6 +20,7 @@ country_pages = [
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/attention/<slug:kind>/", attention.AttentionView.as_view(), name="attention"),
     path("coverage-map.svg", views.coverage_map, name="coverage-map"),
     path("history/<str:model>/<int:pk>/", views.HistoryView.as_view(), name="history"),
     path("countries/", include((country_pages, "countries"))),

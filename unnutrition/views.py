@@ -18,7 +18,7 @@ from agencies.models import Agency
 from core.history import history_entries
 from core.request_log import request_id_var
 from countries.models import Country
-from reports.selectors import attention_lists
+from reports.selectors import attention_counts_by_team, attention_lists, attention_rows
 from teams.rules import view_team
 from teams.selectors import roster_queryset
 from workplans.models import ActionArea, Workplan
@@ -26,14 +26,7 @@ from workplans.rules import view_workplan
 from workplans.selectors import covered_countries, dashboard_summary
 
 from .coverage_map import render_coverage_svg
-
-
-def selected_year(request) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
+from .years import InvalidYear, selected_year, year_choices
 
 
 class HomeView(TemplateView):
@@ -69,20 +62,33 @@ def chart_series(summary: dict, currency: str = "USD") -> dict:
             "required": _("Required (%(currency)s)") % {"currency": currency},
             "available": _("Available (%(currency)s)") % {"currency": currency},
         },
+        # Every team expected to plan, once: by its workplan's status, or as having none.
         "workplans": {
-            "labels": [str(statuses[s]) for s in summary["workplans_by_status"]],
-            "values": list(summary["workplans_by_status"].values()),
+            "labels": [str(statuses[s]) for s in summary["workplans_by_status"]] + [_("No workplan")],
+            "values": [*summary["workplans_by_status"].values(), summary["teams_without_workplan"]],
         },
         "regions": money(summary["budget_by_region"], "region", _),
         "areas": money(summary["budget_by_action_area"], "action_area", lambda code: _(areas.get(code, code))),
     }
 
 
+# Rows each "needs attention" card shows; its page (unnutrition/attention.py) has them all.
+ATTENTION_CARD_ROWS = 10
+
+
 class DashboardView(LoginRequiredMixin, TemplateView):
     template_name = "dashboard.html"
 
+    def get(self, request, *args, **kwargs):
+        try:
+            self.year = selected_year(request)
+        except InvalidYear as error:
+            context = {"year_error": str(error), "year": timezone.localdate().year, "years": year_choices()}
+            return self.response_class(request, "dashboard_invalid_year.html", context, status=400)
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
-        year = selected_year(self.request)
+        year = self.year
         summary = dashboard_summary(year)
         agencies = list(Agency.objects.exclude(membership=Agency.Membership.NONE).order_by("acronym"))
         matrix: dict[str, dict[str, int]] = {}
@@ -92,9 +98,10 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         return {
             **super().get_context_data(**kwargs),
             "year": year,
-            "years": range(timezone.localdate().year + 1, timezone.localdate().year - 6, -1),
+            "years": year_choices(),
             "summary": summary,
-            "attention": attention_lists(year),
+            "attention": attention_lists(year, limit=ATTENTION_CARD_ROWS),
+            "stale_by_team": attention_counts_by_team(attention_rows("stale", year))[:ATTENTION_CARD_ROWS],
             "agencies": agencies,
             "matrix_rows": [
                 (iso3, [counts.get(a.acronym, 0) for a in agencies]) for iso3, counts in sorted(matrix.items())

@@ -1,7 +1,7 @@
 import django_filters
 import django_filters.fields
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -93,3 +93,40 @@ class CountryFilterSet(PortalFilterSet):
     def filter_has_team(self, queryset, name, value):
         with_team = Q(teams__kind="country", teams__is_active=True)
         return queryset.filter(with_team) if value else queryset.exclude(with_team)
+
+
+class CountryListFilterSet(CountryFilterSet):
+    """The portal's country list: by default the countries UN Nutrition works with (an active
+    team of any kind, or a SUN Movement membership), not Antarctica or Bouvet Island; "all"
+    lists every ISO 3166 country and territory. The API lists all, as before."""
+
+    ALL = "all"
+    show = django_filters.ChoiceFilter(
+        label=_("Show"),
+        choices=[(ALL, _("All countries and territories"))],
+        empty_label=_("Countries with a team or in the SUN Movement"),
+        method="filter_show",
+    )
+
+    class Meta(CountryFilterSet.Meta):
+        fields = ["show", *CountryFilterSet.Meta.fields]
+
+    def __init__(self, data=None, *args, **kwargs):
+        # Unbound (no query string), django-filter applies no filter at all: bind it, so the
+        # default scope holds on the first visit too.
+        super().__init__({} if data is None else data, *args, **kwargs)
+
+    def filter_show(self, queryset, name, value):
+        return queryset  # "all": nothing to narrow; the default is applied in filter_queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.form.cleaned_data.get("show") != self.ALL:
+            queryset = queryset.filter(working_with_un_nutrition())
+        return queryset
+
+
+def working_with_un_nutrition() -> Q:
+    """Countries with an active team of any kind, or in the SUN Movement (one row each)."""
+    with_team = Country.objects.filter(pk=OuterRef("pk"), teams__is_active=True)
+    return Q(Exists(with_team)) | Q(sun_membership__isnull=False)

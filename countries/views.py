@@ -4,7 +4,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from .filtersets import CountryFilterSet
+from .filtersets import CountryListFilterSet
 from .models import Country
 from .tables import CountryTable
 
@@ -12,7 +12,7 @@ from .tables import CountryTable
 class CountryListView(LoginRequiredMixin, SingleTableMixin, FilterView):
     template_name = "countries/country_list.html"
     table_class = CountryTable
-    filterset_class = CountryFilterSet
+    filterset_class = CountryListFilterSet
     paginate_by = 50
 
     def get_queryset(self):

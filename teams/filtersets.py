@@ -7,7 +7,9 @@ from drf_spectacular.utils import extend_schema_field
 
 from agencies.models import Agency
 from core.filters import PortalFilterSet, StrictBooleanFilter
+from core.templatetags.portal import country_name
 from countries.filtersets import CountryCodeFilter, RegionFilter
+from countries.models import Country
 
 from .models import Team
 
@@ -48,3 +50,22 @@ class TeamFilterSet(PortalFilterSet):
     def filter_has_convener(self, queryset, name, value):
         today = timezone.localdate()
         return queryset.with_convener(today) if value else queryset.without_convener(today)
+
+
+class TeamListFilterSet(TeamFilterSet):
+    """The portal's team list: the country filter offers the countries that have a team (not all
+    249) as a searchable picker (static/js/pickers.js); the API takes any ISO code, as before."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.form.fields["country"]
+        field.queryset = Country.objects.filter(teams__isnull=False).distinct().order_by("name")
+        field.label_from_instance = country_name
+        field.widget.attrs.update(
+            {
+                "data-picker": "list",
+                "size": 6,
+                "data-placeholder": _("Type a country's name"),
+                "data-no-results": _("No country with a team matches."),
+            }
+        )

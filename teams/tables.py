@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.templatetags.portal import country_name
@@ -26,7 +27,7 @@ class TeamTable(tables.Table):
     def render_convener(self, record):
         term = current_term(record, "convener")
         if term is None:
-            return _("None")
+            return format_html('<span class="muted">{}</span>', _("No convener"))
         return term.agency.acronym if term.agency else _("Resident Coordinator")
 
     def render_members(self, record):

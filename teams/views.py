@@ -4,7 +4,7 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from .filtersets import TeamFilterSet
+from .filtersets import TeamListFilterSet
 from .rules import view_team_contacts
 from .selectors import current_term, roster_queryset
 from .tables import TeamTable
@@ -13,7 +13,7 @@ from .tables import TeamTable
 class TeamListView(LoginRequiredMixin, SingleTableMixin, FilterView):
     template_name = "teams/team_list.html"
     table_class = TeamTable
-    filterset_class = TeamFilterSet
+    filterset_class = TeamListFilterSet
     paginate_by = 50
 
     def get_queryset(self):

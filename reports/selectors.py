@@ -273,11 +273,20 @@ def agency_participation(year: int, scope: Scope, as_of: dt.date) -> list[dict]:
 
 
 def convener_changes(year: int, scope: Scope) -> Iterator[dict]:
-    """Convener and co-convener terms that started in the year, with whom they took over from."""
-    before = ConvenerTerm.objects.filter(
-        team=OuterRef("team"), role=OuterRef("role"), start_date__lt=OuterRef("start_date")
-    ).order_by("-start_date", "-pk")
-    return (
+    """Convener and co-convener changes in the year, by date: each term that started in it, with
+    whom it took over from, and each term that ended in it with nobody taking over by the year's
+    end (`vacant`: the team was left without one; `start_date` is then the first day without)."""
+    # The term before: begun earlier, or with no known start (a term recorded without one).
+    before = (
+        ConvenerTerm.objects.filter(
+            Q(start_date__lt=OuterRef("start_date")) | Q(start_date__isnull=True),
+            team=OuterRef("team"),
+            role=OuterRef("role"),
+        )
+        .exclude(pk=OuterRef("pk"))
+        .order_by(F("start_date").desc(nulls_last=True), "-pk")
+    )
+    started = (
         ConvenerTerm.objects.filter(scope.teams("team__"), start_date__year=year)
         .annotate(
             previous_agency=Subquery(before.values("agency__acronym")[:1]),
@@ -295,9 +304,36 @@ def convener_changes(year: int, scope: Scope) -> Iterator[dict]:
             "previous_is_rc",
             "previous_end",
         )
-        .order_by("start_date", "team__name", "role")
-        .iterator(chunk_size=CHUNK)
     )
+    # Someone took over: another term of the role, begun by the year's end, running past this one's end.
+    successor = ConvenerTerm.objects.filter(
+        Q(start_date__isnull=True) | Q(start_date__lte=dt.date(year, 12, 31)),
+        Q(end_date__isnull=True) | Q(end_date__gt=OuterRef("end_date")),
+        team=OuterRef("team"),
+        role=OuterRef("role"),
+    ).exclude(pk=OuterRef("pk"))
+    vacated = (
+        ConvenerTerm.objects.filter(scope.teams("team__"), team__is_active=True, end_date__year=year)
+        .exclude(Exists(successor))
+        .values("team__name", "team__country__name", "role", "agency__acronym", "by_resident_coordinator", "end_date")
+    )
+    rows = [{**row, "vacant": False} for row in started.iterator(chunk_size=CHUNK)]
+    rows += [
+        {
+            "team__name": row["team__name"],
+            "team__country__name": row["team__country__name"],
+            "role": row["role"],
+            "agency__acronym": None,
+            "by_resident_coordinator": False,
+            "start_date": row["end_date"] + dt.timedelta(days=1),
+            "previous_agency": row["agency__acronym"],
+            "previous_is_rc": row["by_resident_coordinator"],
+            "previous_end": row["end_date"],
+            "vacant": True,
+        }
+        for row in vacated.iterator(chunk_size=CHUNK)
+    ]
+    return iter(sorted(rows, key=lambda row: (row["start_date"], row["team__name"], row["role"])))
 
 
 # --- data quality ---------------------------------------------------------------------------

@@ -259,7 +259,9 @@ CONVENER_CHANGES = TableSpec(
         row["team__name"],
         role_label(row["role"]),
         row["start_date"],
-        convener_label(row["agency__acronym"], row["by_resident_coordinator"]),
+        _("nobody: no successor")
+        if row.get("vacant")
+        else convener_label(row["agency__acronym"], row["by_resident_coordinator"]),
         convener_label(row["previous_agency"], row["previous_is_rc"]) or _("(first term)"),
         row["previous_end"],
     ),

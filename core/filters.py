@@ -16,7 +16,12 @@ TRUE, FALSE, EMPTY = {"true", "1", "yes"}, {"false", "0", "no"}, {"", "unknown"}
 
 
 class RawNullBooleanSelect(forms.NullBooleanSelect):
-    """The yes/no/unknown select, handing the raw value to the field (which judges it)."""
+    """The yes/no select, handing the raw value to the field (which judges it). No choice reads
+    "Any" (not filtered), not Django's "Unknown"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]
 
     def value_from_datadict(self, data, files, name):
         return data.get(name)

@@ -61,6 +61,9 @@ class TeamListFilterSet(TeamFilterSet):
         field = self.form.fields["country"]
         field.queryset = Country.objects.filter(teams__isnull=False).distinct().order_by("name")
         field.label_from_instance = country_name
+        self.form.fields["agency"].widget.attrs.update(
+            {"data-picker": "list", "size": 6, "data-placeholder": _("Type an acronym")}
+        )
         field.widget.attrs.update(
             {
                 "data-picker": "list",

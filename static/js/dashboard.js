@@ -22,7 +22,8 @@
     type: "doughnut",
     data: {
       labels: data.workplans.labels,
-      datasets: [{ data: data.workplans.values, backgroundColor: [grey, teal, blue] }]
+      // draft, submitted, endorsed, then the teams with no workplan (a light, hatched-looking tint)
+      datasets: [{ data: data.workplans.values, backgroundColor: [grey, teal, blue, "#e4e7eb"], borderColor: "#ffffff" }]
     },
     options: { plugins: { legend: { position: "bottom", rtl: rtl } } }
   });

@@ -22,7 +22,7 @@
     type: "doughnut",
     data: {
       labels: data.workplans.labels,
-      // draft, submitted, endorsed, then the teams with no workplan (a light, hatched-looking tint)
+      // draft, submitted, endorsed, then the teams with no workplan (a light tint)
       datasets: [{ data: data.workplans.values, backgroundColor: [grey, teal, blue, "#e4e7eb"], borderColor: "#ffffff" }]
     },
     options: { plugins: { legend: { position: "bottom", rtl: rtl } } }

@@ -50,19 +50,39 @@ def titles(kind: str, year: int) -> str:
 class AttentionFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     region = forms.ModelChoiceField(
-        label=_("Region"), queryset=Region.objects.order_by("name"), to_field_name="slug", required=False
+        label=_("Region"),
+        queryset=Region.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        error_messages={"invalid_choice": _("Unknown region: choose one from the list.")},
     )
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+    team = forms.ModelChoiceField(
+        label=_("Team"),
+        queryset=Team.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": _("Unknown team: choose an active country team or regional group.")},
+    )
     agency = forms.ModelChoiceField(
-        label=_("Lead agency"), queryset=Agency.objects.order_by("acronym"), to_field_name="acronym", required=False
+        label=_("Lead agency"),
+        queryset=Agency.objects.order_by("acronym"),
+        to_field_name="acronym",
+        required=False,
+        error_messages={"invalid_choice": _("Unknown agency: choose an acronym from the list.")},
     )
-    status = forms.ChoiceField(label=_("Status"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        error_messages={"invalid_choice": _("Unknown status: choose one from the list.")},
+    )
 
     def __init__(self, *args, kind, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].label_from_instance = lambda region: gettext(region.name)
         if kind == "stale":
             self.fields["team"].queryset = Team.objects.coordinating().order_by("name")
+            self.fields["team"].widget.attrs.update(
+                {"data-picker": "list", "data-placeholder": _("Type a team's name")}
+            )
             self.fields["status"].choices = [("", "—")] + [
                 (status, label)
                 for status, label in Activity.Status.choices

@@ -95,7 +95,11 @@ def test_the_stale_list_counts_per_team_and_filters(officer, stale, cambodia, ch
 def test_an_unknown_filter_value_is_refused_and_lists_nothing(officer, stale):
     response = officer.get("/dashboard/attention/stale/", {"year": YEAR, "region": "atlantis"})
     assert response.status_code == 400
-    assert response.context["form"].errors["region"]
+    assert response.context["form"].errors["region"] == ["Unknown region: choose one from the list."]
+    assert "Nothing is listed until the filters above are corrected." in response.content.decode()
+    team = officer.get("/dashboard/attention/stale/", {"year": YEAR, "team": "abc"})
+    assert team.status_code == 400
+    assert team.context["form"].errors["team"] == ["Unknown team: choose an active country team or regional group."]
     assert "page" not in response.context
 
 

@@ -437,6 +437,18 @@ def stale_activities(year: int, scope: Scope, as_of: dt.date, days: int):
     )
 
 
+def activities_overspent(year: int, scope: Scope):
+    """Activities whose budget spent is more than their budget available, the case the activity
+    form warns about when it is saved (workplans.views.warn_overspending). Both amounts are in
+    the activity's own currency, so they compare without conversion."""
+    return (
+        _activities(year, scope)
+        .filter(budget_spent__gt=F("budget_available"))
+        .values(*ACTIVITY_FIELDS, "currency", "budget_available", "budget_spent")
+        .order_by("workplan__team__name", F("budget_available") - F("budget_spent"), "pk")
+    )
+
+
 def attention_lists(year: int, limit: int = 20) -> dict:
     """What needs the Secretariat's attention, by the same rules as the data-quality report:
     teams without a convener, workplans not submitted by the due date, activities under way
@@ -457,13 +469,14 @@ def attention_lists(year: int, limit: int = 20) -> dict:
 
 
 def findings(year: int, scope: Scope, as_of: dt.date, due: dt.date, stale_days: int) -> dict:
-    """The five data-quality lists (lazy querysets: count them or stream them)."""
+    """The six data-quality lists (lazy querysets: count them or stream them)."""
     return {
         "no_convener": teams_without_convener(scope, as_of),
         "no_focal_point": members_without_focal_point(scope, as_of),
         "not_submitted": workplans_not_submitted(year, scope, due, as_of),
         "status_vs_dates": activities_status_disagrees(year, scope, as_of),
         "stale": stale_activities(year, scope, as_of, stale_days),
+        "overspent": activities_overspent(year, scope),
     }
 
 

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from workplans.models import Activity
 
 from .. import selectors
-from ..document import DATE, DATETIME, ID, INT, Chart, Column, Figures, Report, Table
+from ..document import DATE, DATETIME, ID, INT, MONEY, Chart, Column, Figures, Report, Table
 from ..selectors import Scope
 from .shared import Context, TableSpec, convener_label, workplan_status_label
 
-FINDINGS = ["no_convener", "no_focal_point", "not_submitted", "status_vs_dates", "stale"]
+FINDINGS = ["no_convener", "no_focal_point", "not_submitted", "status_vs_dates", "stale", "overspent"]
 # The sections findings_sections() yields: the summary, then one list per finding.
 FINDINGS_SIZE = 1 + len(FINDINGS)
 
@@ -26,6 +26,7 @@ def finding_titles(context: Context) -> dict[str, str]:
         "not_submitted": _("Workplans not submitted by %(date)s") % {"date": context.due.isoformat()},
         "status_vs_dates": _("Activities whose status disagrees with their dates"),
         "stale": _("Activities not updated in %(days)s days") % {"days": context.stale_days},
+        "overspent": _("Activities that spent more than their budget available"),
     }
 
 
@@ -49,6 +50,7 @@ def findings_sections(context: Context, scope: Scope) -> Iterator[Table]:
     yield not_submitted_table(context, titles, lists)
     yield status_vs_dates_table(context, titles, lists)
     yield stale_table(context, titles, lists)
+    yield overspent_table(context, titles, lists)
 
 
 # --- summary ----------------------------------------------------------------------------------
@@ -232,6 +234,37 @@ def stale_table(context: Context, titles: dict, lists: dict) -> Table:
         selectors.stream(lists["stale"]),
         key="stale",
         empty=_("Every activity under way has recent progress."),
+        pdf_row_limit=context.pdf_rows,
+    )
+
+
+# --- activities: more spent than available ---------------------------------------------------
+
+OVERSPENT = TableSpec(
+    # The dates make way for the amounts, so the PDF's page keeps the columns readable.
+    columns=lambda: [
+        *activity_columns()[:5],
+        Column(_("Currency"), width=0.8),
+        Column(_("Available"), MONEY),
+        Column(_("Spent"), MONEY),
+        Column(_("Spent beyond available"), MONEY),
+    ],
+    cells=lambda row: (
+        *activity_cells(row)[:5],
+        row["currency"],
+        row["budget_available"],
+        row["budget_spent"],
+        row["budget_spent"] - row["budget_available"],
+    ),
+)
+
+
+def overspent_table(context: Context, titles: dict, lists: dict) -> Table:
+    return OVERSPENT.table(
+        titles["overspent"],
+        selectors.stream(lists["overspent"]),
+        key="overspent",
+        empty=_("No activity spent more than its budget available."),
         pdf_row_limit=context.pdf_rows,
     )
 

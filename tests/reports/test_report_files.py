@@ -236,13 +236,18 @@ def test_country_report(fmt, coordination, produce):
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_data_quality_alerts(fmt, coordination, produce):
+    # More spent than available, as the activity form warns; "Food systems dialogue" spent
+    # exactly what it had (EUR 30,000 of 30,000), which is no finding.
+    Activity.objects.filter(pk=coordination.activities["stale"].pk).update(budget_spent=Decimal("45000"))
     path = produce(coordination.secretariat, "data_quality", fmt)
+    overspent = "Activities that spent more than their budget available"
     expected = {
         "Teams without a convener": 1,
         "Member agencies without a focal point": 8,  # Cambodia 3, the LAC group 4, Chad 1
         f"Workplans not submitted by {YEAR}-03-31": 2,  # Chad and the LAC group
         "Activities whose status disagrees with their dates": 2,
         "Activities not updated in 90 days": 1,
+        overspent: 1,
     }
     if fmt == "pdf":
         text = pdf_text(path)
@@ -250,6 +255,9 @@ def test_data_quality_alerts(fmt, coordination, produce):
         for title, count in expected.items():
             assert f"{title} {count}" in text
         assert "School meals scale-up" in text and "Still in the pipeline after its start date 60" in text
+        listed = text.split(overspent, 2)[2]  # the list, after the summary's line
+        assert "Anaemia reduction campaign" in listed and "Food systems dialogue" not in listed
+        assert "Anaemia reduction campaign WFP Implementation USD 40,000 45,000 5,000" in listed
     elif fmt == "xlsx":
         sheets = xlsx_sheets(path)
         assert dict(sheet(sheets, "Data-quality findings")[1:]) == expected
@@ -260,6 +268,9 @@ def test_data_quality_alerts(fmt, coordination, produce):
             ("Latin America and Caribbean regional nutrition group", "No workplan", "UNICEF"),
             ("UN Nutrition Chad", "No workplan", "none"),
         ]
+        assert [row[2:3] + row[-4:] for row in sheet(sheets, overspent)[1:]] == [
+            ("Anaemia reduction campaign", "USD", 40000, 45000, 5000)
+        ]
     else:
         sections = csv_sections(path)
         assert {row[0]: int(row[1]) for row in sections["Data-quality findings"][1:]} == expected
@@ -267,6 +278,9 @@ def test_data_quality_alerts(fmt, coordination, produce):
         assert pipeline[2] == "School meals scale-up" and pipeline[-2:] == [
             "Still in the pipeline after its start date",
             "60",
+        ]
+        assert [row[2:3] + row[-4:] for row in sections[overspent][1:]] == [
+            ["Anaemia reduction campaign", "USD", "40000.00", "45000.00", "5000.00"]
         ]
 
 

@@ -6,9 +6,9 @@ from .models import Country, Person, Region, Subdivision, SunMembership, SunNetw
 
 @admin.register(Region)
 class RegionAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "level", "parent"]
+    list_display = ["name", "m49_code", "level", "parent"]
     list_filter = ["level"]
-    search_fields = ["name"]
+    search_fields = ["name", "m49_code"]
     list_select_related = ["parent"]
 
 

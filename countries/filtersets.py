@@ -14,7 +14,23 @@ from .selectors import region_with_descendants
 
 @extend_schema_field(OpenApiTypes.STR)
 class RegionChoiceField(django_filters.fields.ModelChoiceField):
+    """A region by its code (`africa`) or its UN M49 numeric code (`002`; `2` reads as `002`)."""
+
     def to_python(self, value):
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+            region = Region.objects.filter(m49_code=value.strip().zfill(3)).first()
+            if region is not None:
+                return region
+            raise ValidationError(
+                _("Unknown M49 region code %(code)s. Codes: %(codes)s."),
+                code="invalid_choice",
+                params={
+                    "code": value.strip(),
+                    "codes": ", ".join(
+                        Region.objects.exclude(m49_code=None).order_by("m49_code").values_list("m49_code", flat=True)
+                    ),
+                },
+            )
         try:
             return super().to_python(value)
         except ValidationError as error:
@@ -23,7 +39,9 @@ class RegionChoiceField(django_filters.fields.ModelChoiceField):
             # Say which codes exist (the list is short), not Django's "Select a valid choice".
             codes = ", ".join(Region.objects.order_by("slug").values_list("slug", flat=True))
             raise ValidationError(
-                _("Unknown region. Regions: %(codes)s."), code="invalid_choice", params={"codes": codes}
+                _("Unknown region. Regions: %(codes)s, or a UN M49 code such as 002."),
+                code="invalid_choice",
+                params={"codes": codes},
             ) from None
 
 
@@ -41,7 +59,11 @@ class RegionFilter(django_filters.ModelChoiceFilter):
         self.field_names = field_names
         kwargs.setdefault("queryset", Region.objects.all())
         kwargs.setdefault("to_field_name", "slug")
-        kwargs.setdefault("help_text", "Region code, e.g. africa, latin-america-and-the-caribbean, south-eastern-asia.")
+        kwargs.setdefault(
+            "help_text",
+            "Region code, e.g. africa, latin-america-and-the-caribbean, south-eastern-asia, or its UN M49 "
+            "numeric code, e.g. 002 (Africa), 142 (Asia), 202 (Sub-Saharan Africa); see /api/v1/regions/.",
+        )
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):

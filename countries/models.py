@@ -1,7 +1,8 @@
 """Regions, countries (ISO 3166), the SUN Movement's presence in them, and people.
 
-Countries and their subdivisions are loaded from pycountry and regions from the
-UN M49 grouping shipped by country_converter; nothing here is typed by hand.
+Countries and their subdivisions are loaded from pycountry, regions from the
+UN M49 grouping shipped by country_converter and their M49 codes from the OCHA/HDX
+taxonomy shipped by hdx-python-country; nothing here is typed by hand.
 """
 
 from django.core.validators import RegexValidator
@@ -24,6 +25,16 @@ class Region(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("code"), max_length=100, unique=True)
+    # The UN Statistics Division's three-digit code ("002" Africa, "202" Sub-Saharan Africa),
+    # loaded by load_reference_data; none for Antarctica, which M49 lists as an area, not a region.
+    m49_code = models.CharField(
+        _("M49 code"),
+        max_length=3,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[RegexValidator(r"^\d{3}$", _("An M49 code is three digits, e.g. 002."))],
+    )
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     parent = models.ForeignKey(
         "self", verbose_name=_("part of"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"

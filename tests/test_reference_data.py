@@ -74,6 +74,26 @@ def test_every_iso_country_with_its_un_region():
     assert Subdivision.objects.filter(country=cambodia).count() >= 25
 
 
+def test_regions_carry_their_un_m49_codes():
+    codes = dict(Region.objects.values_list("name", "m49_code"))
+    assert (codes["Africa"], codes["Americas"], codes["Asia"], codes["Europe"], codes["Oceania"]) == (
+        "002", "019", "142", "150", "009",
+    )  # fmt: skip
+    assert (codes["Sub-Saharan Africa"], codes["Latin America and the Caribbean"], codes["Eastern Africa"]) == (
+        "202", "419", "014",
+    )  # fmt: skip
+    # Antarctica is an area in M49, not a region; every other region has its code.
+    assert [name for name, code in codes.items() if code is None] == ["Antarctica"]
+    # M49's grouping: Sub-Saharan Africa holds all of Africa but its north.
+    sub_saharan = Region.objects.get(m49_code="202")
+    assert (sub_saharan.level, sub_saharan.parent.name) == (2, "Africa")
+    assert set(sub_saharan.children.values_list("name", flat=True)) == {
+        "Eastern Africa", "Middle Africa", "Southern Africa", "Western Africa",
+    }  # fmt: skip
+    assert Country.objects.get(iso_alpha3="KEN").region.parent == sub_saharan
+    assert Country.objects.get(iso_alpha3="EGY").region.parent.name == "Africa"
+
+
 def test_sun_networks_hubs_and_cambodia_focal_point():
     assert set(SunRegionalHub.objects.values_list("city", flat=True)) == {"Bangkok", "Dakar", "Nairobi", "Panama City"}
     membership = SunMembership.objects.get(country__iso_alpha3="KHM")

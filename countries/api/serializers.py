@@ -38,12 +38,17 @@ class RegionDetailSerializer(serializers.ModelSerializer):
     """A UN M49 region for `region=` filters: its code, names, level and the region it is part of."""
 
     code = serializers.SlugField(source="slug", read_only=True, help_text="What `region=` takes, e.g. africa.")
+    m49_code = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="The UN M49 numeric code, which `region=` takes too, e.g. 002; null for Antarctica.",
+    )
     names = NamesField()
     parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Region
-        fields = ["code", "name", "names", "level", "parent"]
+        fields = ["code", "m49_code", "name", "names", "level", "parent"]
 
 
 class SunStatusSerializer(serializers.Serializer):

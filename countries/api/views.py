@@ -32,5 +32,5 @@ class RegionViewSet(ReadOnlyViewSet):
     queryset = Region.objects.select_related("parent").order_by("level", "name")
     serializer_class = RegionDetailSerializer
     lookup_field = "slug"
-    search_fields = ["name", "slug"]
-    ordering_fields = ["name", "level"]
+    search_fields = ["name", "slug", "m49_code"]
+    ordering_fields = ["name", "level", "m49_code"]

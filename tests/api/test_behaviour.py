@@ -267,6 +267,7 @@ def test_countries_with_region_and_sun_status(api, focal):
         ("/api/v1/teams/?country=XXX", "country", "Select a valid choice. XXX is not one of the available choices."),
         ("/api/v1/activities/?agency=NOPE", "agency", "Select a valid choice. NOPE is not one of the available choices."),
         ("/api/v1/workplans/?region=atlantis", "region", "Unknown region. Regions: africa, "),
+        ("/api/v1/workplans/?region=999", "region", "Unknown M49 region code 999. Codes: 002, 005, 009, "),
         ("/api/v1/workplans/?year=twenty", "year", "Enter a whole number."),
         ("/api/v1/workplans/?year=1999", "year", "Ensure this value is greater than or equal to 2000."),
         ("/api/v1/countries/?sun_member=maybe", "sun_member", "Enter true or false."),
@@ -528,3 +529,29 @@ def test_regions_list_their_codes_names_in_six_languages_and_parent(api, focal):
     refused = client.get("/api/v1/teams/?region=mars")
     assert refused.status_code == 400
     assert "africa" in refused.json()["region"][0] and "south-eastern-asia" in refused.json()["region"][0]
+    # Each region shows its UN M49 code, which region= takes as well as the code.
+    assert (asia["m49_code"], regions["asia"]["m49_code"], regions["antarctica"]["m49_code"]) == ("035", "142", None)
+    assert regions["sub-saharan-africa"] == {**regions["sub-saharan-africa"], "m49_code": "202", "parent": "africa"}
+
+
+def isos(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return [row["iso_alpha3"] for row in response.json()["results"]]
+
+
+def test_region_filters_take_un_m49_codes(api, focal):
+    client = api(focal)
+    africa = isos(client.get("/api/v1/countries/?region=africa&page_size=500"))
+    assert "EGY" in africa and "KEN" in africa
+    assert isos(client.get("/api/v1/countries/?region=002&page_size=500")) == africa
+    assert isos(client.get("/api/v1/countries/?region=2&page_size=500")) == africa  # 2 reads as 002
+    sub_saharan = isos(client.get("/api/v1/countries/?region=202&page_size=500"))
+    assert "KEN" in sub_saharan and "EGY" not in sub_saharan
+    assert sub_saharan == isos(client.get("/api/v1/countries/?region=sub-saharan-africa&page_size=500"))
+    # Teams too: Cambodia's is in Asia (142) and South-eastern Asia (035), not in Africa.
+    in_asia = [row["name"] for row in client.get("/api/v1/teams/?region=142").json()["results"]]
+    assert "UN Nutrition Cambodia" in in_asia
+    assert in_asia == [row["name"] for row in client.get("/api/v1/teams/?region=asia").json()["results"]]
+    assert "UN Nutrition Cambodia" not in [
+        row["name"] for row in client.get("/api/v1/teams/?region=002").json()["results"]
+    ]

@@ -129,9 +129,9 @@ ACTION_AREAS = [
      "Joint nutrition action in emergencies, with the humanitarian clusters."),
 ]  # fmt: skip
 
-# Latin America and the Caribbean is the UN M49 intermediate region made of these.
+# The UN M49 grouping of the Caribbean, Central and South America (its members come from the
+# M49 taxonomy: reference_data.services.m49_taxonomy).
 LAC_REGION = "Latin America and the Caribbean"
-LAC_SUBREGIONS = ["Caribbean", "Central America", "South America"]
 
 CAMBODIA = {
     "team": {

@@ -35,6 +35,7 @@ REGION_NAMES = [
     gettext_noop("Southern Africa"),
     gettext_noop("Southern Asia"),
     gettext_noop("Southern Europe"),
+    gettext_noop("Sub-Saharan Africa"),
     gettext_noop("Western Africa"),
     gettext_noop("Western Asia"),
     gettext_noop("Western Europe"),

@@ -36,6 +36,25 @@ from . import mechanism, sdg
 CONTINENT_NAMES = {"America": "Americas"}
 
 
+M49_TAXONOMY = "Countries & Territories Taxonomy MVP - C&T Taxonomy.csv"
+
+
+def m49_taxonomy() -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    """From the OCHA/HDX country taxonomy (shipped by hdx-python-country, which follows UNSD's M49):
+    each region's three-digit M49 code by English name, and for each country (ISO alpha-3) in a
+    grouped sub-region, (group, sub-region), e.g. KEN: (Sub-Saharan Africa, Eastern Africa)."""
+    codes: dict[str, str] = {}
+    groups: dict[str, tuple[str, str]] = {}
+    with (importlib.resources.files("hdx.location") / M49_TAXONOMY).open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            for level in ("Region", "Sub-region", "Intermediate Region"):
+                if row[f"{level} Code"]:
+                    codes[row[f"{level} Name"]] = row[f"{level} Code"].zfill(3)
+            if row["Intermediate Region Name"] and row["Sub-region Name"]:
+                groups[row["ISO 3166-1 Alpha 3-Codes"]] = (row["Sub-region Name"], row["Intermediate Region Name"])
+    return codes, groups
+
+
 class Loader:
     def __init__(self):
         self.counts: Counter[str] = Counter()
@@ -70,26 +89,28 @@ class Loader:
         data = importlib.resources.files("country_converter") / "country_data.tsv"
         with data.open(encoding="utf-8") as handle:
             un_regions = {row["ISO3"]: row for row in csv.DictReader(handle, delimiter="\t")}
+        m49_codes, m49_groups = m49_taxonomy()
 
         regions: dict[str, Region] = {}
 
         def region(name: str, level: int, parent: Region | None) -> Region:
             if name not in regions:
-                regions[name] = self.upsert(
-                    Region, {"slug": slugify(name)}, {"name": name, "level": level, "parent": parent}
-                )
+                values = {"name": name, "level": level, "parent": parent, "m49_code": m49_codes.get(name)}
+                regions[name] = self.upsert(Region, {"slug": slugify(name)}, values)
             return regions[name]
 
-        lac = None
         region_of: dict[str, Region] = {}
         for iso3, row in un_regions.items():
             if not row["continent"] or not row["UNregion"]:
                 continue
             continent = region(CONTINENT_NAMES.get(row["continent"], row["continent"]), 1, None)
             parent = continent
-            if row["UNregion"] in mechanism.LAC_SUBREGIONS:
-                lac = lac or region(mechanism.LAC_REGION, 2, continent)
-                parent = lac
+            # M49 groups some sub-regions: Latin America and the Caribbean (419) holds the
+            # Caribbean, Central and South America; Sub-Saharan Africa (202) all of Africa
+            # but its north. The group sits between the continent and the sub-region.
+            group = m49_groups.get(iso3)
+            if group and group[1] == row["UNregion"]:
+                parent = region(group[0], 2, continent)
             if row["UNregion"] == continent.name:  # Antarctica is its own sub-region
                 region_of[iso3] = continent
             else:

@@ -243,8 +243,21 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 
 # --- Cache (API throttling) -----------------------------------------------
+# In Redis, but a Redis outage must not take sign-in or the API down: core.cache.FallbackCache
+# answers from this process's memory while Redis does not answer within the socket timeout,
+# logs the switch, and tries Redis again every CACHE_RETRY_AFTER seconds.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        "BACKEND": "core.cache.FallbackCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {
+            "PRIMARY_OPTIONS": {
+                "socket_connect_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.5),
+            },
+            "RETRY_AFTER": env.float("CACHE_RETRY_AFTER", default=5),
+        },
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }

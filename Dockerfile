@@ -7,7 +7,11 @@ WORKDIR /app
 
 RUN apt-get update && apt-get install -y --no-install-recommends curl procps fonts-dejavu-core postgresql-client gettext && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
+# PyICU (collation by the reader's language) compiles against ICU; the build tools are removed after.
+RUN apt-get update && apt-get install -y --no-install-recommends libicu-dev pkg-config g++ \
+    && pip install --no-cache-dir -r requirements.txt \
+    && apt-get purge -y g++ pkg-config && apt-get autoremove -y && apt-get install -y --no-install-recommends libicu72 \
+    && rm -rf /var/lib/apt/lists/*
 COPY . .
 # collectstatic needs settings that production would read from the environment.
 RUN for po in locale/*/LC_MESSAGES/django.po; do msgfmt -o "${po%.po}.mo" "$po"; done

@@ -8,6 +8,9 @@ DEMO_ARGS ?= --countries 20 --years 3 --seed 1
 .PHONY: run test install lint format check setup-data bench-demo clean browser screenshots messages security bench-load
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
+	@# PyICU (collation by the reader's language) builds against Debian's ICU.
+	@pkg-config --exists icu-i18n || (apt-get install -y -q libicu-dev pkg-config >/dev/null 2>&1 \
+	  || (apt-get update -q >/dev/null && apt-get install -y -q libicu-dev pkg-config >/dev/null))
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt

@@ -6,6 +6,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.i18n import localized
 from core.models import Term, TimeStamped
 
 
@@ -14,6 +15,9 @@ class Agency(TimeStamped):
         SPECIALIZED_AGENCY = "specialized_agency", _("Specialized agency")
         FUND_PROGRAMME = "fund_programme", _("Fund or programme")
         SECRETARIAT_OFFICE = "secretariat_office", _("UN Secretariat department or office")
+        # The UN System Chart's "Other entities" (UNHCR, UNOPS, UN-Women, ...): neither a fund or
+        # programme nor a Secretariat department.
+        OTHER_ENTITY = "other_entity", _("Other UN entity")
         RELATED_ORGANIZATION = "related_organization", _("Related organization")
         SPECIAL_PROCEDURE = "special_procedure", _("Special procedure mandate")
         RESEARCH_ORGANIZATION = "research_organization", _("Research organization")
@@ -82,6 +86,10 @@ class Agency(TimeStamped):
     def __str__(self):
         return self.acronym
 
+    def localized_name(self, language=None):
+        """The official name in the reader's language (loaded by load_reference_data), else the English."""
+        return localized(self.name_translations, self.name, language)
+
 
 class SteeringCommitteeSeat(Term):
     class SeatType(models.TextChoices):
@@ -90,6 +98,14 @@ class SteeringCommitteeSeat(Term):
 
     agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="sc_seats")
     seat_type = models.CharField(_("seat"), max_length=16, choices=SeatType.choices)
+    # A source that gives a snapshot ("IAEA and UNEP, as of December 2022") rather than a term:
+    # the seat is recorded open-ended with the date the source states it, never with an invented end.
+    stated_on = models.DateField(
+        _("as stated on"),
+        null=True,
+        blank=True,
+        help_text=_("When the source gives the seat as of a date rather than a term: that date."),
+    )
 
     history = HistoricalRecords()
 

@@ -9,9 +9,11 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, FilteredRelation, Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.i18n import LocalizedText, current_language, iso_country_name
 from core.models import TimeStamped
 
 
@@ -49,6 +51,17 @@ class Region(models.Model):
 
     def __str__(self):
         return self.name
+
+    def localized_name(self, language=None):
+        """The UN M49 name in the reader's language (the names are in the portal's catalogues,
+        listed in unnutrition/reference_data/msgids.py)."""
+        language = language or current_language()
+        if language == current_language():
+            return LocalizedText(gettext(self.name), language)
+        from django.utils import translation
+
+        with translation.override(language):
+            return LocalizedText(gettext(self.name), language)
 
 
 class CountryQuerySet(models.QuerySet):
@@ -100,6 +113,11 @@ class Country(models.Model):
 
     def __str__(self):
         return self.name
+
+    def localized_name(self, language=None):
+        """The ISO 3166 name in the reader's language (pycountry's translations)."""
+        language = language or current_language()
+        return LocalizedText(iso_country_name(self.iso_alpha3, self.name, language), language)
 
 
 class Subdivision(models.Model):
@@ -188,6 +206,15 @@ class SunMembership(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="sun_focal_point_of",
+    )
+    hub = models.ForeignKey(
+        "SunRegionalHub",
+        verbose_name=_("SUN regional hub"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="memberships",
+        help_text=_("The SUN regional hub that serves the country; empty for the countries of the Convergence Hub."),
     )
 
     history = HistoricalRecords()

@@ -134,3 +134,45 @@ def test_official_sdg_targets():
     assert SdgTarget.objects.get(code="2.2").goal.number == 2
     assert "malnutrition" in SdgTarget.objects.get(code="2.2").text
     assert list(SdgTarget.objects.filter(goal__number=17).values_list("code", flat=True))[-1] == "17.19"
+
+
+def test_sdg_goals_and_targets_in_the_un_languages():
+    """The official UN texts (open-sdg/sdg-translations' files, stored in the project) for each
+    language that has a data file, every target and goal covered."""
+    from unnutrition.reference_data.services import DATA
+
+    languages = sorted(p.name.removesuffix(".yml") for p in (DATA / "sdg_translations").iterdir())
+    assert "zh-hans" in languages
+    for target in SdgTarget.objects.select_related("goal"):
+        assert set(target.text_translations) == set(languages), target.code
+        assert set(target.goal.title_translations) == set(languages)
+    nutrition = SdgTarget.objects.get(code="2.2")
+    assert nutrition.localized_text("zh-hans").startswith("到2030年,消除一切形式的营养不良")
+    assert nutrition.localized_text("en") == nutrition.text
+    assert nutrition.goal.localized_title("zh-hans") == "消除饥饿,实现粮食安全,改善营养状况和促进可持续农业"
+
+
+def test_agency_names_in_the_six_languages():
+    names = Agency.objects.get(acronym="WFP").name_translations
+    assert names == {
+        "ar": "برنامج الأغذية العالمي",
+        "es": "Programa Mundial de Alimentos",
+        "fr": "Programme alimentaire mondial",
+        "ru": "Всемирная продовольственная программа",
+        "zh-hans": "世界粮食计划署",
+    }
+    for agency in Agency.objects.exclude(acronym="CGIAR"):
+        assert set(agency.name_translations) == {"ar", "es", "fr", "ru", "zh-hans"}, agency.acronym
+    # CGIAR has no UN name in these languages: the English one is shown, marked as English.
+    cgiar = Agency.objects.get(acronym="CGIAR").localized_name("fr")
+    assert (str(cgiar), cgiar.fallback, cgiar.language) == ("CGIAR System Organization", True, "en")
+
+
+def test_a_second_run_keeps_the_translations_and_changes_nothing():
+    before = row_counts()
+    target = SdgTarget.objects.get(code="2.2")
+    target.text_translations = {**target.text_translations, "zh-hans": "typo"}
+    target.save()
+    assert load_reference_data() == {"workplans.SdgTarget updated": 1}
+    assert load_reference_data() == {}
+    assert row_counts() == before

@@ -10,8 +10,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.i18n import localized
 from core.models import TimeStamped
 from teams.models import TeamScopedQuerySet
+
+
+def translations_field(verbose_name, help_text=""):
+    """Texts in the other UN languages by language code ({"fr": ..., "zh-hans": ...})."""
+    return models.JSONField(verbose_name, default=dict, blank=True, help_text=help_text)
 
 
 def validate_currency(value: str):
@@ -72,6 +78,7 @@ class SdgGoal(models.Model):
         _("number"), unique=True, validators=[MinValueValidator(1), MaxValueValidator(17)]
     )
     title = models.CharField(_("title"), max_length=300)
+    title_translations = translations_field(_("title in other languages"))
 
     class Meta:
         verbose_name = _("SDG")
@@ -81,6 +88,10 @@ class SdgGoal(models.Model):
     def __str__(self):
         return f"SDG {self.number}"
 
+    def localized_title(self, language=None):
+        """The official title in the reader's language (UN texts, loaded by load_reference_data)."""
+        return localized(self.title_translations, self.title, language)
+
 
 class SdgTarget(models.Model):
     """A target from the official list of SDG targets (A/RES/71/313)."""
@@ -88,6 +99,7 @@ class SdgTarget(models.Model):
     code = models.CharField(_("code"), max_length=6, unique=True)
     goal = models.ForeignKey(SdgGoal, verbose_name=_("goal"), on_delete=models.PROTECT, related_name="targets")
     text = models.TextField(_("text"))
+    text_translations = translations_field(_("text in other languages"))
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -98,6 +110,10 @@ class SdgTarget(models.Model):
     def __str__(self):
         return self.code
 
+    def localized_text(self, language=None):
+        """The official text in the reader's language (UN texts, loaded by load_reference_data)."""
+        return localized(self.text_translations, self.text, language)
+
 
 class NationalFramework(models.Model):
     """A national policy or strategy that joint work is aligned to."""
@@ -106,6 +122,14 @@ class NationalFramework(models.Model):
         "countries.Country", verbose_name=_("country"), on_delete=models.CASCADE, related_name="national_frameworks"
     )
     name = models.CharField(_("name"), max_length=300)
+    name_translations = translations_field(
+        _("name in other languages"),
+        _(
+            'The name in other UN languages by language code, e.g. {"fr": "Deuxième stratégie nationale"}; '
+            "where one is missing the original name is shown, marked with its language."
+        ),
+    )
+    name_language = models.CharField(_("language of the name"), max_length=7, choices=settings.LANGUAGES, default="en")
     start_year = models.PositiveSmallIntegerField(_("from"), null=True, blank=True)
     end_year = models.PositiveSmallIntegerField(_("to"), null=True, blank=True)
 
@@ -130,6 +154,9 @@ class NationalFramework(models.Model):
 
     def __str__(self):
         return self.name
+
+    def localized_name(self, language=None):
+        return localized(self.name_translations, self.name, language, source=self.name_language)
 
     @property
     def period(self) -> str:

@@ -1,44 +1,60 @@
-"""Template helpers: names in the reader's language, role labels."""
+"""Template helpers: names in the reader's language, role labels, isolated user text."""
 
-import gettext
-from functools import lru_cache
-
-import pycountry
 from django import template
-from django.utils.translation import get_language
+from django.utils.html import format_html
+
+from core.i18n import LocalizedText, localized_html
 
 register = template.Library()
 
-# Django language code -> the locale pycountry ships its ISO 3166 names in.
-PYCOUNTRY_LOCALES = {"ar": "ar", "zh-hans": "zh_CN", "fr": "fr", "ru": "ru", "es": "es"}
 
-
-@lru_cache(maxsize=8)
-def _iso3166(language: str):
-    locale = PYCOUNTRY_LOCALES.get(language)
-    if locale is None:
-        return None
-    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[locale], fallback=True)
+def _localized(obj):
+    """The object's name in the reader's language: its `localized_name()` (countries, regions,
+    agencies, teams, frameworks), or the object itself when it already is a LocalizedText."""
+    if obj is None or obj == "":
+        return ""
+    if isinstance(obj, LocalizedText):
+        return obj
+    method = getattr(obj, "localized_name", None)
+    return method() if callable(method) else str(obj)
 
 
 @register.filter
 def country_name(country) -> str:
     """The country's name in the current language (from pycountry's ISO 3166 translations)."""
-    if country is None:
-        return ""
-    translation = _iso3166(get_language() or "en")
-    if translation is None:
-        return country.name
-    entry = pycountry.countries.get(alpha_3=country.iso_alpha3)
-    return translation.gettext(entry.name) if entry else country.name
+    return str(_localized(country))
 
 
 @register.filter
 def agency_name(agency) -> str:
-    """The agency's official name in the current language where the UN documents give it."""
-    if agency is None:
+    """The agency's official name in the current language; an English original says so."""
+    name = _localized(agency)
+    return name.plain if isinstance(name, LocalizedText) else name
+
+
+@register.filter
+def plain_name(obj) -> str:
+    """A name as plain text, for attributes and option labels: "UN Nutrition Togo (English)"
+    when it is shown untranslated."""
+    name = _localized(obj)
+    return name.plain if isinstance(name, LocalizedText) else name
+
+
+@register.filter
+def name(obj):
+    """A name as markup: isolated from the page's direction (`<bdi dir="auto">`), and an
+    untranslated original marked with its language."""
+    name = _localized(obj)
+    return localized_html(name) if name != "" else ""
+
+
+@register.filter
+def bdi(text):
+    """User-entered text isolated from the page's direction: an English title on an Arabic page
+    keeps its punctuation at its own end."""
+    if text is None or text == "":
         return ""
-    return (agency.name_translations or {}).get(get_language() or "en") or agency.name
+    return format_html('<bdi dir="auto">{}</bdi>', text)
 
 
 @register.filter

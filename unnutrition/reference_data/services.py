@@ -10,8 +10,10 @@ import csv
 import importlib.resources
 from collections import Counter
 from decimal import Decimal
+from functools import lru_cache
 
 import pycountry
+import yaml
 from django.db import transaction
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
@@ -30,7 +32,42 @@ from countries.models import (
 from teams.models import ConvenerTerm, HumanitarianCluster, Platform, Team, TeamMember, TeamPlatform, TermsOfReference
 from workplans.models import ActionArea, NationalFramework, ResourceMobilised, SdgGoal, SdgTarget
 
-from . import mechanism, sdg
+from . import mechanism, sdg, sun
+
+DATA = importlib.resources.files(__package__)
+
+
+def agency_names(acronym: str) -> dict[str, str]:
+    """An agency's official names in the other UN languages (agency_names.yml, the Chinese
+    from the UN Nutrition brief in mechanism.py)."""
+    names = dict(_agency_names().get(acronym) or {})
+    names["zh-hans"] = mechanism.AGENCY_NAMES_ZH[acronym]
+    return dict(sorted(names.items()))
+
+
+@lru_cache(maxsize=1)
+def _agency_names() -> dict:
+    with (DATA / "agency_names.yml").open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def sdg_translations() -> tuple[dict[int, dict[str, str]], dict[str, dict[str, str]]]:
+    """The official SDG goal titles and target texts in the other UN languages, from the data files
+    in sdg_translations/ (one per language): ({1: {"fr": ...}}, {"1.1": {"fr": ...}})."""
+    goals: dict[int, dict[str, str]] = {}
+    targets: dict[str, dict[str, str]] = {}
+    for path in sorted((DATA / "sdg_translations").iterdir(), key=lambda p: p.name):
+        if not path.name.endswith(".yml"):
+            continue
+        language = path.name.removesuffix(".yml")
+        with path.open(encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+        for number, title in data["goals"].items():
+            goals.setdefault(int(number), {})[language] = " ".join(title.split())
+        for code, text in data["targets"].items():
+            targets.setdefault(str(code), {})[language] = " ".join(text.split())
+    return goals, targets
+
 
 # country_converter says "America"; UN M49 calls the region "Americas".
 CONTINENT_NAMES = {"America": "Americas"}
@@ -170,7 +207,7 @@ class Loader:
                     "headquarters": hq,
                     "website": website,
                     "hosts_secretariat": extra.get("hosts_secretariat", False),
-                    "name_translations": {"zh-hans": mechanism.AGENCY_NAMES_ZH[acronym]},
+                    "name_translations": agency_names(acronym),
                     "membership_through": extra.get("membership_through", ""),
                 },
             )
@@ -181,18 +218,18 @@ class Loader:
                 {
                     "name": name,
                     "kind": Agency.Kind.REGIONAL_OFFICE,
-                    "name_translations": {"zh-hans": mechanism.AGENCY_NAMES_ZH[acronym]},
+                    "name_translations": agency_names(acronym),
                     "membership": Agency.Membership.NONE,
                     "parent": Agency.objects.get(acronym=parent),
                     "headquarters": hq,
                     "website": website,
                 },
             )
-        for acronym, seat, start, end in mechanism.STEERING_COMMITTEE:
+        for acronym, seat, start, end, stated_on in mechanism.STEERING_COMMITTEE:
             self.upsert(
                 SteeringCommitteeSeat,
                 {"agency": self.agency(acronym), "seat_type": seat, "start_date": start},
-                {"end_date": end},
+                {"end_date": end, "stated_on": stated_on},
             )
         for chair in mechanism.CHAIRS:
             person = self.person(chair["person"])
@@ -210,8 +247,17 @@ class Loader:
     def load_sun(self):
         for name, acronym in mechanism.SUN_NETWORKS:
             self.upsert(SunNetwork, {"acronym": acronym}, {"name": name})
-        for name, city, iso3 in mechanism.SUN_HUBS:
-            self.upsert(SunRegionalHub, {"name": name}, {"city": city, "country": self.country(iso3)})
+        hubs = {
+            city: self.upsert(SunRegionalHub, {"name": name}, {"city": city, "country": self.country(iso3)})
+            for name, city, iso3 in mechanism.SUN_HUBS
+        }
+        # Every SUN country, with the regional hub that serves it (none for the Convergence Hub's).
+        # The hub is the fact kept up to date here; the joining date and the Government Focal Point
+        # are the Secretariat's to record, so an existing membership keeps them.
+        countries = dict(Country.objects.filter(iso_alpha3__in=sun.SUN_COUNTRIES).values_list("iso_alpha3", "pk"))
+        for city, codes in sun.SUN_COUNTRIES_BY_HUB.items():
+            for iso3 in codes:
+                self.upsert(SunMembership, {"country_id": countries[iso3]}, {"hub": hubs[city] if city else None})
 
     def load_vocabularies(self):
         for code, name, description in mechanism.ACTION_AREAS:
@@ -219,18 +265,35 @@ class Loader:
         for name, leads in mechanism.CLUSTERS:
             cluster = self.upsert(HumanitarianCluster, {"name": name})
             self.set_m2m(cluster.lead_agencies, [self.agency(a) for a in leads])
-        goals = {number: self.upsert(SdgGoal, {"number": number}, {"title": title}) for number, title in sdg.GOALS}
+        goal_texts, target_texts = sdg_translations()
+        goals = {
+            number: self.upsert(
+                SdgGoal, {"number": number}, {"title": title, "title_translations": goal_texts.get(number, {})}
+            )
+            for number, title in sdg.GOALS
+        }
         for position, (code, text) in enumerate(sdg.TARGETS, start=1):
             goal = goals[int(code.split(".")[0])]
-            self.upsert(SdgTarget, {"code": code}, {"goal": goal, "text": text, "position": position})
+            self.upsert(
+                SdgTarget,
+                {"code": code},
+                {"goal": goal, "text": text, "position": position, "text_translations": target_texts.get(code, {})},
+            )
 
     def load_team(self, spec: dict):
         team_values = dict(spec["team"])
         name = team_values.pop("name")
+        # A team of the brief is set up once. After that it is its people's: they record new
+        # conveners, members, platforms and provinces, and a later run (every `make run`) must not
+        # undo that, so an existing team is left exactly as it is.
+        if Team.objects.filter(name=name).exists():
+            return
         if "country" in team_values:
             team_values["country"] = self.country(team_values["country"])
         if "region" in team_values:
             team_values["region"] = Region.objects.get(name=team_values["region"])
+        if "parent" in team_values:
+            team_values["parent"] = Team.objects.get(name=team_values["parent"])
         team = self.upsert(Team, {"name": name}, team_values)
 
         for acronym in spec["members"]:
@@ -260,10 +323,10 @@ class Loader:
             obj = self.upsert(Platform, {"country": country, "name": values.pop("name")}, values)
             self.upsert(TeamPlatform, {"team": team, "platform": obj})
 
-        if sun := spec.get("sun"):
-            focal_point = self.person(sun["focal_point"])
+        if sun_spec := spec.get("sun"):
+            focal_point = self.person(sun_spec["focal_point"])
             self.upsert(SunMembership, {"country": country}, {"government_focal_point": focal_point})
-            for acronym, local_name in sun["networks"].items():
+            for acronym, local_name in sun_spec["networks"].items():
                 self.upsert(
                     SunNetworkPresence,
                     {"country": country, "network": SunNetwork.objects.get(acronym=acronym)},

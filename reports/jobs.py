@@ -149,7 +149,7 @@ def requeue_lost(run_id: int) -> bool:
     note = _("Its worker stopped while building it; it was started again.")
     return bool(
         ReportRun.objects.filter(pk=run_id, status=Status.RUNNING).update(
-            status=Status.QUEUED, progress=0, error=note, worker="", updated_at=timezone.now()
+            status=Status.QUEUED, progress=0, error=note, worker="", dispatched_at=None, updated_at=timezone.now()
         )
     )
 

@@ -80,11 +80,26 @@ class ReportRun(models.Model):
     updated_at = models.DateTimeField(_("last sign of life"), auto_now=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     task_id = models.CharField(_("Celery task id"), max_length=64, blank=True)
+    # The outbox: a run is saved first and handed to the broker after; while the broker is down it
+    # waits here (queued, not dispatched) and reports.services.dispatch_waiting hands it over later.
+    dispatched_at = models.DateTimeField(
+        _("handed to the queue"),
+        null=True,
+        blank=True,
+        help_text=_("Empty while the job queue could not take it yet; it is handed over when the queue is back."),
+    )
+    queue_down_since = models.DateTimeField(
+        _("waiting for the queue since"),
+        null=True,
+        blank=True,
+        help_text=_("When the job queue first failed to take it; empty once it is handed over."),
+    )
     worker = models.CharField(_("worker"), max_length=200, blank=True, help_text=_("The worker building it now."))
     email_secretariat = models.BooleanField(
         _("e-mail to the Secretariat"), default=False, help_text=_("Scheduled reports are sent when they are done.")
     )
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    email_dispatched_at = models.DateTimeField(_("e-mail handed to the queue"), null=True, blank=True)
     dedupe_key = models.CharField(
         _("request key"),
         max_length=120,
@@ -155,6 +170,11 @@ class ReportRun(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+    @property
+    def waiting_for_queue(self) -> bool:
+        """Saved, but the job queue (the broker) did not take it: it waits to be handed over."""
+        return self.status == self.Status.QUEUED and self.dispatched_at is None and self.queue_down_since is not None
 
     @property
     def download_name(self) -> str:

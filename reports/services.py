@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 Kind, Status = ReportRun.Kind, ReportRun.Status
 # The Celery task that builds a run (reports.tasks.build_report is declared under this name).
 BUILD_REPORT_TASK = "reports.tasks.build_report"
+EMAIL_REPORT_TASK = "reports.tasks.email_report"
 
 
 def default_year() -> int:
@@ -147,10 +148,22 @@ def _create_or_reuse(**fields) -> tuple[ReportRun, bool]:
     return run, True
 
 
-def enqueue(run_id: int) -> None:
-    """Hand the run to Celery (or, with no broker configured, run it now in this process)."""
+def enqueue(run_id: int) -> bool:
+    """Hand the run to Celery (or, with no broker configured, run it now in this process).
+
+    The run is saved before this is called (the outbox): when the broker does not take it, the run
+    stays queued, says it is waiting for the queue, and `dispatch_waiting` hands it over once the
+    broker answers again. Returns whether it was handed over now.
+    """
+    if current_app.conf.task_always_eager:
+        return _run_in_process(run_id)
+    return _hand_over(run_id, BUILD_REPORT_TASK, "dispatched_at", Q(status=Status.QUEUED))
+
+
+def _run_in_process(run_id: int) -> bool:
+    # `make run` and the tests: no broker, the job runs here and now.
     task_id = str(uuid.uuid4())
-    ReportRun.objects.filter(pk=run_id, status=Status.QUEUED).update(task_id=task_id)
+    ReportRun.objects.filter(pk=run_id, status=Status.QUEUED).update(task_id=task_id, dispatched_at=timezone.now())
     try:
         # By name, through the Celery app's registry: services sit below reports/tasks.py (tasks call
         # services, never the reverse), and the name is already the tasks' public contract, as in the
@@ -158,9 +171,97 @@ def enqueue(run_id: int) -> None:
         # CELERY_TASK_ALWAYS_EAGER (`make run`, the tests) still runs the job in this process; with a
         # broker it is sent to a worker. ReportsConfig.ready imports reports.tasks, which registers it.
         current_app.tasks[BUILD_REPORT_TASK].apply_async((run_id,), task_id=task_id)
-    except Exception as exc:  # the broker refused or did not answer: say so on the run
-        logger.exception("Could not queue report run %s", run_id)
+    except Exception as exc:  # the job could not even start: say so on the run
+        logger.exception("Could not run report run %s", run_id)
         mark_failed(run_id, _("The report could not be queued (%(error)s). Please try again later.") % {"error": exc})
+    return True
+
+
+def _hand_over(run_id: int, task_name: str, field: str, pending: Q) -> bool:
+    """Publish `task_name` for the run, exactly once per hand-over, and record when in `field`.
+
+    The row is locked while the message is published, and the hand-over is recorded in the same
+    transaction: of two dispatchers (a web process, the periodic dispatcher, a worker that just
+    connected) only one publishes; a worker receiving the message waits for the lock, then finds the
+    task id it was sent with. If the broker refuses, nothing is recorded and the run waits.
+    """
+    with transaction.atomic():
+        run = (
+            ReportRun.objects.select_for_update(skip_locked=True)
+            .filter(pending, pk=run_id, **{f"{field}__isnull": True})
+            .only("pk", "task_id", "queue_down_since")
+            .first()
+        )
+        if run is None:
+            return False  # handed over already, or being handed over by someone else right now
+        task_id = str(uuid.uuid4()) if field == "dispatched_at" else None
+        try:
+            current_app.tasks[task_name].apply_async((run_id,), task_id=task_id, retry=False)
+        except Exception as exc:  # the broker refused or did not answer: the run waits in the outbox
+            first = run.queue_down_since is None
+            if first:
+                ReportRun.objects.filter(pk=run_id).update(queue_down_since=timezone.now())
+            logger.warning(
+                "The job queue did not take %s for report run %s (%s: %s); it waits and is handed over when "
+                "the queue answers",
+                task_name,
+                run_id,
+                exc.__class__.__name__,
+                exc,
+            )
+            return False
+        changes = {field: timezone.now(), "queue_down_since": None}
+        if task_id:
+            changes["task_id"] = task_id
+        ReportRun.objects.filter(pk=run_id).update(**changes)
+    return True
+
+
+def hand_over_email(run_id: int) -> bool:
+    """Queue the e-mail of a finished scheduled report (exactly once; later if the broker is down)."""
+    if current_app.conf.task_always_eager:
+        ReportRun.objects.filter(pk=run_id).update(email_dispatched_at=timezone.now())
+        current_app.tasks[EMAIL_REPORT_TASK].apply_async((run_id,))
+        return True
+    pending = Q(status=Status.DONE, email_secretariat=True, emailed_at__isnull=True)
+    return _hand_over(run_id, EMAIL_REPORT_TASK, "email_dispatched_at", pending)
+
+
+def wait_for_queue(run_id: int) -> None:
+    """The run's next message could not be published (e.g. a retry): the outbox sends it later."""
+    ReportRun.objects.filter(pk=run_id, status=Status.QUEUED).update(
+        dispatched_at=None, queue_down_since=timezone.now()
+    )
+
+
+def dispatch_waiting(*, limit: int = 200, again: bool = False) -> dict[str, int]:
+    """Hand every waiting run (and scheduled report e-mail) to the broker, oldest first.
+
+    Called every minute by beat and whenever a worker connects to the broker (reports/tasks.py).
+    `again`: also runs handed over before that are still queued, whose message a broker that lost
+    its data (a Redis restarted without persistence) no longer has; a run is built once whatever
+    the number of its messages (the job claims it by its latest task id), so this is safe.
+    Stops at the first refusal: the broker is down again.
+    """
+    if again:
+        ReportRun.objects.filter(status=Status.QUEUED, dispatched_at__isnull=False).update(dispatched_at=None)
+    counts = {"runs": 0, "emails": 0}
+    waiting = ReportRun.objects.filter(status=Status.QUEUED, dispatched_at__isnull=True).order_by("created_at", "pk")
+    for run_id in waiting.values_list("pk", flat=True)[:limit]:
+        if not enqueue(run_id):
+            if ReportRun.objects.filter(pk=run_id, status=Status.QUEUED, dispatched_at__isnull=True).exists():
+                return counts  # refused: the broker is down again
+            continue
+        counts["runs"] += 1
+    emails = ReportRun.objects.filter(
+        status=Status.DONE, email_secretariat=True, emailed_at__isnull=True, email_dispatched_at__isnull=True
+    ).order_by("finished_at", "pk")
+    for run_id in emails.values_list("pk", flat=True)[:limit]:
+        if hand_over_email(run_id):
+            counts["emails"] += 1
+    if counts["runs"] or counts["emails"]:
+        logger.info("Handed to the job queue: %(runs)s report runs, %(emails)s report e-mails", counts)
+    return counts
 
 
 def mark_failed(run_id: int, reason: str) -> bool:

@@ -82,11 +82,17 @@ def build_report(self, run_id: int) -> str:
         if not self.request.is_eager and self.request.retries < self.max_retries:
             countdown = backoff(self.request.retries)
             requeue_after_failure(run, exc, countdown)
-            raise self.retry(exc=exc, countdown=countdown) from exc
+            try:
+                retry = self.retry(exc=exc, countdown=countdown, throw=False)
+            except Exception:  # the broker did not take the retry: the outbox sends the run again
+                logger.exception("Report run %s: its retry could not be queued; it waits for the queue", run_id)
+                services.wait_for_queue(run_id)
+                return "waiting"
+            raise retry from exc
         record_failure(run, exc)
         return "failed"
     if run.email_secretariat:
-        email_report.delay(run.pk)
+        services.hand_over_email(run.pk)
     return "done"
 
 
@@ -102,7 +108,7 @@ def scheduled_report(kind: str, format: str, year: int | None = None) -> int:
     return run.pk
 
 
-@shared_task(name="reports.tasks.email_report", bind=True, acks_late=True, ignore_result=True, max_retries=3)
+@shared_task(name=services.EMAIL_REPORT_TASK, bind=True, acks_late=True, ignore_result=True, max_retries=3)
 def email_report(self, run_id: int) -> int:
     """Send a finished scheduled report to the Secretariat, once."""
     try:
@@ -115,6 +121,26 @@ def email_report(self, run_id: int) -> int:
 def housekeeping() -> dict:
     """Beat: give up runs nobody works on any more, and delete expired report files."""
     return {"abandoned": services.fail_all_abandoned(), "deleted": services.delete_expired_runs()}
+
+
+# --- the outbox: what was requested while the broker was down -------------------------------------
+
+
+@shared_task(name="reports.tasks.dispatch_waiting", ignore_result=True)
+def dispatch_waiting() -> dict:
+    """Beat, every minute: hand to the broker the runs and e-mails that it could not take when they
+    were requested (a web process saved them, queued, and answered without waiting)."""
+    return services.dispatch_waiting()
+
+
+def on_broker_connected() -> None:
+    """A worker has just connected to the broker (started, or the broker is back after an outage):
+    hand over everything that waited, at once rather than at beat's next minute, and send again what
+    the broker may have lost while it was down. Never keeps the worker from consuming."""
+    try:
+        services.dispatch_waiting(again=True)
+    except Exception:
+        logger.exception("Could not hand waiting report runs to the job queue")
 
 
 # --- a worker starting picks up what died with another --------------------------------------------

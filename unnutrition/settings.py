@@ -238,7 +238,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Seconds before Redis hands an unacknowledged job to another worker (a job whose worker died).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # A broker that does not answer fails a publish within seconds (the run waits in the database,
+    # reports.services.dispatch_waiting hands it over later) instead of hanging the request.
+    "socket_connect_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0),
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0),
+}
+# A worker (and beat) waits for a broker that is down as long as it takes, instead of giving up
+# after 100 attempts; each time the worker connects it hands over what waited (reports/tasks.py).
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 
@@ -416,6 +426,12 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "reports.tasks.scheduled_report",
             "schedule": crontab(minute=0, hour=5, day_of_week="mon"),
             "kwargs": {"kind": "data_quality", "format": "xlsx"},
+        },
+        # Every minute: hand over the runs and e-mails requested while the broker was down (the outbox).
+        "reports-dispatch-waiting": {
+            "task": "reports.tasks.dispatch_waiting",
+            "schedule": 60.0,
+            "options": {"expires": 55},
         },
         # Hourly housekeeping: runs nobody is working on any more, and old files.
         "reports-housekeeping-hourly": {

@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
@@ -20,6 +21,12 @@ class ReportRunSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
     file_name = serializers.SerializerMethodField()
+    waiting_for_queue = serializers.BooleanField(
+        read_only=True,
+        help_text="True while the job queue (the broker) is down: the run is saved and starts by itself when "
+        "the queue is back; `status_message` says so.",
+    )
+    status_message = serializers.SerializerMethodField()
 
     class Meta:
         model = ReportRun
@@ -35,6 +42,8 @@ class ReportRunSerializer(serializers.ModelSerializer):
             "language",
             "status",
             "progress",
+            "waiting_for_queue",
+            "status_message",
             "error",
             "requested_by",
             "created_at",
@@ -60,9 +69,28 @@ class ReportRunSerializer(serializers.ModelSerializer):
             return None
         return self._absolute(reverse("v1:report-download", args=[run.pk]))
 
+    def get_status_message(self, run) -> str:
+        """Where the run is, in the reader's language (the portal's words)."""
+        return status_message(run)
+
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_file_name(self, run) -> str | None:
         return run.download_name if run.status == ReportRun.Status.DONE else None
+
+
+def status_message(run) -> str:
+    if run.status == ReportRun.Status.DONE:
+        return _("The report is ready.")
+    if run.status == ReportRun.Status.FAILED:
+        return _("The report could not be produced.")
+    if run.waiting_for_queue:
+        return _(
+            "Waiting for the job queue: it is not answering at the moment. The request is saved and the "
+            "report will start by itself when the queue is back."
+        )
+    if run.status == ReportRun.Status.QUEUED:
+        return _("Waiting for a worker to start the report…")
+    return _("Producing the report…")
 
 
 class NotBlankMixin:

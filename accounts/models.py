@@ -3,6 +3,7 @@ linked to: a running convener term makes them a convener of that team, a
 running focal point appointment a focal point. Secretariat staff are flagged
 on the user itself."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,21 @@ class User(AbstractUser):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="user",
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The portal's and your e-mails' language; empty: your browser's."),
+    )
+    email_notifications = models.BooleanField(
+        _("send me e-mail"),
+        default=True,
+        help_text=_(
+            "Notices about your access requests, invitations you sent and the yearly roster check. "
+            "Invitations and password resets are always sent."
+        ),
     )
 
     # Passwords are excluded from history rows: nobody needs old hashes.
@@ -49,6 +65,17 @@ class SecurityEvent(models.Model):
         ROLE_CHANGED = "role_changed", _("Role changed")
         REPORT_DOWNLOADED = "report_downloaded", _("Report downloaded")
         PASSWORD_CHANGED = "password_changed", _("Password changed")
+        INVITATION_SENT = "invitation_sent", _("Invitation sent")
+        INVITATION_REVOKED = "invitation_revoked", _("Invitation revoked")
+        INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
+        ACCESS_REQUESTED = "access_requested", _("Access requested")
+        ACCESS_APPROVED = "access_approved", _("Access request approved")
+        ACCESS_DECLINED = "access_declined", _("Access request declined")
+        ROSTER_ROLE_GIVEN = "roster_role_given", _("Team role given")
+        ROSTER_ROLE_ENDED = "roster_role_ended", _("Team role ended")
+        HAND_OVER_PROPOSED = "hand_over_proposed", _("Hand-over proposed")
+        HAND_OVER_DONE = "hand_over_done", _("Hand-over took effect")
+        MEMBERSHIP_CHANGED = "membership_changed", _("Member agency changed")
 
     kind = models.CharField(_("event"), max_length=32, choices=Kind.choices, db_index=True)
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)

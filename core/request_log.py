@@ -12,6 +12,8 @@ import re
 import time
 import uuid
 
+from django.utils.functional import empty
+
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 # The request being handled, for code reached without it (model signals writing
 # the security log want the client's address).
@@ -28,6 +30,15 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+def loaded_user(request):
+    """The request's user if it was already read: logging never queries (the database may be away)."""
+    user = getattr(request, "user", None)
+    wrapped = getattr(user, "_wrapped", None)
+    if user is None or wrapped is empty:
+        return None
+    return wrapped if wrapped is not None else user
+
+
 class RequestLogMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -41,7 +52,7 @@ class RequestLogMiddleware:
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request.id
-            user = getattr(request, "user", None)
+            user = loaded_user(request)
             logger.info(
                 "%s %s %s",
                 request.method,

@@ -281,8 +281,19 @@ class ConvenerTerm(Term):
         on_delete=models.PROTECT,
         related_name="convener_terms",
     )
+    last_confirmed_at = models.DateTimeField(
+        _("last confirmed"),
+        null=True,
+        blank=True,
+        default=timezone.now,
+        help_text=_("When the entry was last confirmed as true (recorded, edited or confirmed by e-mail)."),
+    )
+    confirmation_requested_at = models.DateTimeField(
+        _("confirmation last asked"), null=True, blank=True, editable=False
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["confirmation_requested_at"])
     objects = TeamScopedQuerySet.as_manager()
     team_path = "team"
 
@@ -361,8 +372,75 @@ class TeamMember(Term):
         return f"{self.agency} in {self.team}"
 
 
+class MembershipProposal(TimeStamped):
+    """A team's proposal that an agency join it; the Secretariat confirms (making the membership) or declines."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the Secretariat")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Declined")
+
+    team = models.ForeignKey(Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="member_proposals")
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("agency"), on_delete=models.PROTECT, related_name="member_proposals"
+    )
+    start_date = models.DateField(_("member from"), null=True, blank=True)
+    note = models.CharField(_("why"), max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    proposed_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("proposed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    reason = models.CharField(_("reason given"), max_length=500, blank=True)
+    member = models.OneToOneField(
+        TeamMember,
+        verbose_name=_("membership"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposal",
+    )
+
+    history = HistoricalRecords()
+    objects = TeamScopedQuerySet.as_manager()
+    team_path = "team"
+
+    class Meta:
+        verbose_name = _("membership proposal")
+        verbose_name_plural = _("membership proposals")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "agency"],
+                condition=Q(status="pending"),
+                name="membership_proposal_one_pending",
+                violation_error_message=_("This agency has already been proposed to this team."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agency} → {self.team}"
+
+
 class FocalPoint(Term):
     """A person named by a member agency as its technical focal point in a team."""
+
+    class EndReason(models.TextChoices):
+        REASSIGNED = "reassigned", _("Reassigned")
+        LEFT_AGENCY = "left_agency", _("Left the agency")
+        OTHER = "other", _("Other")
 
     member = models.ForeignKey(
         TeamMember, verbose_name=_("member agency"), on_delete=models.CASCADE, related_name="focal_points"
@@ -371,8 +449,21 @@ class FocalPoint(Term):
         "countries.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="focal_point_roles"
     )
     is_primary = models.BooleanField(_("primary focal point"), default=True)
+    end_reason = models.CharField(_("reason for ending"), max_length=16, choices=EndReason.choices, blank=True)
+    end_note = models.CharField(_("note on ending"), max_length=300, blank=True)
+    last_confirmed_at = models.DateTimeField(
+        _("last confirmed"),
+        null=True,
+        blank=True,
+        default=timezone.now,
+        help_text=_("When the entry was last confirmed as true (recorded, edited or confirmed by e-mail)."),
+    )
+    confirmation_requested_at = models.DateTimeField(
+        _("confirmation last asked"), null=True, blank=True, editable=False
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["confirmation_requested_at"])
     objects = TeamScopedQuerySet.as_manager()
     team_path = "member__team"
 

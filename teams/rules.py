@@ -49,6 +49,13 @@ view_team = is_signed_in
 view_team_contacts = is_secretariat | is_team_member
 # Start a team's workplan (new or copied from last year) and record the money it raised.
 plan_team_work = is_secretariat | is_team_member
+# Keep the roster: add focal points, update their contacts, end them, mark the primary one,
+# propose a member agency (teams.services). The team's conveners and focal points, the Secretariat.
+edit_team_roster = is_secretariat | is_team_member
+# Invite people into the team's roles and decide its access requests (access.services).
+convene_team = is_secretariat | is_team_convener
+# Confirm or decline a proposed member agency, end a membership.
+decide_membership = is_secretariat
 
 
 def may_write_somewhere(user) -> bool:
@@ -70,4 +77,13 @@ def role_of(user) -> str:
     return "viewer"
 
 
-register({"view_team": view_team, "view_team_contacts": view_team_contacts, "plan_team_work": plan_team_work})
+register(
+    {
+        "view_team": view_team,
+        "view_team_contacts": view_team_contacts,
+        "plan_team_work": plan_team_work,
+        "edit_team_roster": edit_team_roster,
+        "convene_team": convene_team,
+        "decide_membership": decide_membership,
+    }
+)

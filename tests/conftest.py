@@ -1,6 +1,7 @@
 """Shared fixtures. The reference data is loaded once into the test database;
 every test then runs in a transaction that is rolled back."""
 
+import logging
 import os
 import socket
 from urllib.parse import urlparse
@@ -36,6 +37,63 @@ def service_or_skip(url: str, name: str) -> str:
 @pytest.fixture
 def redis_url():
     return service_or_skip(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0", "Redis")
+
+
+class ReceivedMail(list):
+    """Messages a test SMTP server received (email.message.EmailMessage), in order of arrival."""
+
+    def to(self, address: str) -> list:
+        return [m for m in self if address.lower() in (m.get("To") or "").lower()]
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> "ReceivedMail":
+        """Wait until at least `count` messages arrived (sending may finish after the response)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while len(self) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(self) >= count, f"expected {count} e-mail(s), the SMTP server received {len(self)}"
+        return self
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on a free local port, and Django sending to it over SMTP.
+
+    Yields the messages it receives (parsed `email.message.EmailMessage`s); `.to(address)`
+    filters them, `.wait_for(n)` waits for late ones. Any feature that sends e-mail can use it.
+    """
+    import email
+    import email.policy
+
+    from aiosmtpd.controller import Controller
+
+    received = ReceivedMail()
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            message = email.message_from_bytes(
+                envelope.original_content or envelope.content, policy=email.policy.default
+            )
+            message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+            received.append(message)
+            return "250 OK"
+
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP line at INFO
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port, server_hostname="localhost")
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    try:
+        yield received
+    finally:
+        controller.stop()
 
 
 @pytest.fixture

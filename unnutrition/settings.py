@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records request.user on every history row (who changed what).
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A database that is not answering: 503 and the portal's page (API: JSON), never a 500.
+    "core.unavailable.DatabaseUnavailableMiddleware",
     # Last, as django-axes requires: turns a lock-out into its page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -119,6 +121,20 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # While PostgreSQL restarts or is unreachable, a request answers 503 within seconds
+    # (core/unavailable.py) instead of holding a gunicorn worker until its timeout: a new connection
+    # gives up after CONNECT_TIMEOUT, a statement after STATEMENT_TIMEOUT, a wait for a row lock
+    # after LOCK_TIMEOUT (seconds; 0 turns one off, e.g. for a heavy one-off maintenance command).
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options.setdefault("connect_timeout", env.int("DJANGO_DB_CONNECT_TIMEOUT", default=3))
+    _db_options["options"] = " ".join(
+        [
+            _db_options.get("options", ""),
+            f"-c statement_timeout={env.int('DJANGO_DB_STATEMENT_TIMEOUT', default=30) * 1000}",
+            f"-c lock_timeout={env.int('DJANGO_DB_LOCK_TIMEOUT', default=10) * 1000}",
+        ]
+    ).strip()
 # A request that fails half-way writes nothing.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -27,6 +27,7 @@ urlpatterns = [
     path("teams/", include("teams.urls")),
     path("workplans/", include("workplans.urls")),
     path("reports/", include("reports.urls")),
+    path("access/", include("access.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -17,6 +17,7 @@ from accounts.rules import is_secretariat, is_signed_in
 from agencies.models import Agency
 from core.history import history_entries
 from core.request_log import request_id_var
+from core.unavailable import current_error_is_database_unavailable, database_unavailable_response
 from countries.models import Country
 from reports.selectors import attention_counts_by_team, attention_lists, attention_rows
 from teams.rules import view_team
@@ -180,6 +181,10 @@ class HistoryView(LoginRequiredMixin, TemplateView):
 
 
 def server_error(request):
-    """The 500 page in the portal's layout, with the request id to quote to support."""
+    """The 500 page in the portal's layout, with the request id to quote to support.
+
+    A database that is not answering is not a bug: 503 and its own page (core/unavailable.py)."""
+    if current_error_is_database_unavailable():
+        return database_unavailable_response(request)
     template = loader.get_template("500.html")
     return HttpResponse(template.render({"request_id": request_id_var.get()}), status=500)

@@ -4,8 +4,11 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from core.services import StateConflict
+from core.unavailable import RETRY_AFTER, api_message, is_database_unavailable
+from core.unavailable import log as log_unavailable
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -29,11 +32,20 @@ class PreconditionRequired(exceptions.APIException):
 
 def exception_handler(exc, context):
     """DRF's handler, plus model validation errors (constraints, clean()) as 400s naming the field,
-    and refusals because of a record's state as 409s saying the state."""
+    refusals because of a record's state as 409s saying the state, and a database that is not
+    answering as a 503 (core/unavailable.py)."""
     if isinstance(exc, RequestDataTooBig):
         return Response(
             {"detail": _("The request body is too large: at most %(size)s bytes.") % {"size": _max_body()}},
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if is_database_unavailable(exc):
+        log_unavailable(context["request"], exc)
+        set_rollback()
+        return Response(
+            {"detail": api_message(), "code": "database_unavailable"},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER), "Cache-Control": "no-store"},
         )
     if isinstance(exc, StateConflict):
         return Response({"detail": str(exc), "state": exc.state}, status=status.HTTP_409_CONFLICT)

@@ -50,7 +50,7 @@ def api_message() -> str:
 
 
 def log(request, exc: BaseException) -> None:
-    logger.error(
+    logger.warning(
         "Database unavailable during %s %s: %s: %s",
         request.method,
         request.path,

@@ -1,7 +1,15 @@
 """/healthz: is this process able to serve? Checks the database and the broker.
 
-Load balancers and docker-compose call it; it answers 200 when both answer and
-503 naming what failed, without a session or a template.
+Load balancers and docker-compose call it; it answers without a session or a template:
+
+- 200 `{"status": "ok"}` when both answer;
+- 503 `{"status": "degraded"}` when the database answers but the broker does not: pages, sign-in and
+  the API still work, background jobs wait (reports are saved and handed over when it is back);
+- 503 `{"status": "error"}` when the database does not answer: requests answer 503 too.
+
+`checks` names each part and its error. `/healthz?allow=degraded` answers 200 while degraded: the
+health check of a web process uses it, so that an orchestrator does not restart web processes that
+can still serve because the broker is away (the broker's own health check reports the broker).
 """
 
 from django.conf import settings
@@ -31,11 +39,18 @@ def check_broker() -> str:
 @never_cache
 @require_GET
 def healthz(request):
-    checks, healthy = {}, True
+    checks, failed = {}, set()
     for name, check in (("database", check_database), ("broker", check_broker)):
         try:
             checks[name] = check()
         except Exception as exc:  # any failure means "not healthy", reported by name
             checks[name] = f"error: {exc.__class__.__name__}"
-            healthy = False
-    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+            failed.add(name)
+    if not failed:
+        status = "ok"
+    elif failed == {"broker"}:
+        status = "degraded"
+    else:
+        status = "error"
+    serving = status == "ok" or (status == "degraded" and request.GET.get("allow") == "degraded")
+    return JsonResponse({"status": status, "checks": checks}, status=200 if serving else 503)

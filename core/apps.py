@@ -8,3 +8,9 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Core"
+
+    def ready(self):
+        # Every save, delete and many-to-many change of a tracked model replaces its scope's data version.
+        from . import versions
+
+        versions.connect_signals()

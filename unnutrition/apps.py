@@ -6,3 +6,25 @@ class UnnutritionConfig(AppConfig):
 
     name = "unnutrition"
     verbose_name = "UN Nutrition"
+
+    def ready(self):
+        from core import versions
+
+        # Which writes retire which cached answers (core.versions): rosters and reference data in one
+        # scope, workplans and their activities, progress and money in the other.
+        versions.track(
+            {
+                "agencies": versions.TEAMS,
+                "countries": versions.TEAMS,
+                "teams": versions.TEAMS,
+                "accounts.user": versions.TEAMS,
+                "workplans": versions.WORKPLANS,
+                # Reference data kept in the workplans app, shown in rosters too.
+                "workplans.actionarea": versions.TEAMS,
+                "workplans.sdggoal": versions.TEAMS,
+                "workplans.sdgtarget": versions.TEAMS,
+                "workplans.nationalframework": versions.TEAMS,
+                "workplans.cooperationframework": versions.TEAMS,
+                "workplans.cooperationoutcome": versions.TEAMS,
+            }
+        )

@@ -1,17 +1,37 @@
-"""Conditional requests: ETag on reads and writes, 304 on If-None-Match.
+"""Conditional requests: ETag on reads and writes, 304 on If-None-Match; a versioned answer cache.
 
 The ETag is a hash of the JSON representation a client reads, so it changes
 whenever anything the client sees changes (a nested activity too). A write
 carrying the ETag of an older read in If-Match is refused with 412: the
 services check it on the locked row (teams.api.viewsets.TeamScopedViewSet).
+
+Answer cache: a view that names `cache_scopes` (core.versions) keeps each 200
+it builds for a GET, rendered, with its ETag, in Django's cache under a key made
+of the data versions of those scopes, the address with its parameters, the
+format, the language, the day, and `cache_variant(request)` (what else the
+answer depends on for this caller: whether contacts are shown). The versions
+are read before any database query; the next identical GET then answers from
+the cache (a 304 when If-None-Match names the ETag) without touching the
+database beyond authentication. A write replaces the versions of its scope, so
+no entry built before it is found again. While the cache runs degraded (Redis
+down, core.cache.FallbackCache), nothing is served from or stored in it.
 """
 
 import hashlib
 import json
 
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils import timezone, translation
 from django.utils.http import parse_etags, quote_etag
 from rest_framework import status
 from rest_framework.response import Response
+
+from core import versions
+
+# How long an answer is kept at most (a version change retires it much sooner).
+ANSWER_TIMEOUT = 24 * 3600
+ANSWER_PREFIX = "answer:"
 
 
 def etag_of(data) -> str:
@@ -30,8 +50,88 @@ def etag_matches(etag: str, header: str) -> bool:
     return "*" in wanted or etag.removeprefix("W/") in wanted
 
 
+class _Answered(Exception):
+    """Raised by `initial` when the cache holds the answer: DRF's dispatch then returns it as is."""
+
+    def __init__(self, response):
+        super().__init__("answered from the cache")
+        self.response = response
+
+
+def not_modified(etag: str) -> HttpResponse:
+    response = HttpResponse(status=status.HTTP_304_NOT_MODIFIED)
+    response["ETag"] = etag
+    return response
+
+
 class ConditionalMixin:
-    """For DRF views: an ETag on every JSON answer, 304 when If-None-Match names it."""
+    """For DRF views: an ETag on every JSON answer, 304 when If-None-Match names it.
+
+    Set `cache_scopes` to keep answers in the versioned cache (see the module's docstring) and
+    override `cache_variant` when an answer differs between callers.
+    """
+
+    cache_scopes: tuple[str, ...] = ()
+    _answer_key: str | None = None
+
+    def cache_variant(self, request) -> str:
+        """What the answer depends on besides the address and the data: "" when it is the same for all."""
+        return ""
+
+    def answer_key(self, request) -> str | None:
+        """The cache key of this GET's answer, or None when it is not to be cached."""
+        if request.method not in ("GET", "HEAD") or not self.cache_scopes or not versions.usable():
+            return None
+        renderer = getattr(request, "accepted_renderer", None)
+        if renderer is None or renderer.format not in ("json", "csv"):
+            return None  # the browsable API is a page for a person, built each time
+        parts = [
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            request.get_full_path(),
+            renderer.format,
+            request.accepted_media_type or "",
+            translation.get_language() or "",
+            timezone.localdate().isoformat(),
+            self.cache_variant(request),
+            *versions.current(*self.cache_scopes),
+        ]
+        return ANSWER_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self._answer_key = key = self.answer_key(request)
+        if key is None:
+            return
+        wanted = request.headers.get("If-None-Match", "")
+        if wanted:
+            etag = cache.get(key + ":etag")
+            if etag is not None and etag_matches(etag, wanted):
+                raise _Answered(not_modified(etag))
+        stored = cache.get(key)
+        if stored is not None:
+            etag, content_type, headers, content = stored
+            response = HttpResponse(content, content_type=content_type)
+            for name, value in headers:
+                response[name] = value
+            response["ETag"] = etag
+            raise _Answered(response)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, _Answered):
+            return exc.response
+        return super().handle_exception(exc)
+
+    def keep_answer(self, response: Response, etag: str) -> None:
+        """Store a rendered 200 under this request's key (a failure to store is only a miss next time)."""
+        response.render()
+        headers = [(name, response[name]) for name in ("Content-Disposition",) if response.has_header(name)]
+        cache.set_many(
+            {
+                self._answer_key: (etag, response["Content-Type"], headers, response.content),
+                self._answer_key + ":etag": etag,
+            },
+            ANSWER_TIMEOUT,
+        )
 
     def representation(self, instance):
         """The data a GET of this object returns."""
@@ -49,6 +149,8 @@ class ConditionalMixin:
         ):
             etag = etag_of(response.data)
             response["ETag"] = etag
+            if self._answer_key is not None and request.method in ("GET", "HEAD"):
+                self.keep_answer(response, etag)
             if request.method in ("GET", "HEAD") and etag_matches(etag, request.headers.get("If-None-Match", "")):
                 not_modified = Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
                 return super().finalize_response(request, not_modified, *args, **kwargs)

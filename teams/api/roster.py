@@ -1,23 +1,27 @@
 """A team's roster as the API gives it: built once here, for the JSON answer and the CSV.
 
-`build_roster` turns one team of `roster_queryset()` (everything prefetched, so
-no query) into the roster. `RosterSerializer` returns its `data` as the JSON of
-a team, and declares the same shape for the OpenAPI schema; `roster_csv_rows`
-flattens it into CSV rows. Neither derives a value of its own, so the JSON, the
-CSV and the contact hiding cannot drift apart.
-
-Plain dictionaries rather than nested serializers: running DRF's fields for
-each value of ~60 rosters a page cost most of the request.
+`rosters(teams, user)` builds the rosters of a page (or a whole filtered list)
+of teams from plain rows: the teams' own row with their country, regions and
+SUN membership joined in (one query, which the caller may have paged), then
+one query each for the convener terms, the members with their focal points,
+the platforms, and the three name lists (clusters, action areas, national
+frameworks, in one UNION ALL): at most five queries whatever the number of
+teams, and no model instances (building them cost three quarters of a roster
+request). `RosterSerializer` declares the same shape for the OpenAPI schema;
+`roster_csv_rows` flattens the rosters into CSV rows. Neither derives a value
+of its own, so the JSON, the CSV and the contact hiding cannot drift apart.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
+from django.db.models import CharField, F, QuerySet, Value
+from django.utils import timezone
+
+from accounts.rules import is_secretariat
 from core.api.serializers import iso_date, iso_datetime
-from countries.api.serializers import sun_status
-from teams.models import ConvenerTerm, Team
-from teams.rules import view_team_contacts
-from teams.selectors import running_term
+from teams.models import ConvenerTerm, Team, TeamMember, TeamPlatform, team_roles
 
 
 class Roster(NamedTuple):
@@ -27,85 +31,230 @@ class Roster(NamedTuple):
     """The name of the region `data["region"]` gives the slug of (the CSV shows names)."""
 
 
-def build_roster(team: Team, user) -> Roster:
-    """The roster of `team` as `user` may see it: e-mails and phones only where `view_team_contacts` allows."""
-    visible = user is not None and view_team_contacts.test(user, team)
-    terms = team.convener_terms.all()
-    country = team.country
-    region = team.region or (country.region if country else None)
-    return Roster(
-        {
-            "id": team.pk,
-            "name": team.name,
-            "kind": team.kind,
-            "country": country.iso_alpha3 if country else None,
-            "country_name": country.name if country else None,
-            "region": region.slug if region else None,
-            "parent": team.parent_id,
-            "is_active": team.is_active,
-            "established_on": iso_date(team.established_on),
-            "meeting_frequency": team.meeting_frequency,
-            "works_with_resident_coordinator": team.works_with_resident_coordinator,
-            "convener": _term(running_term(terms, ConvenerTerm.Role.CONVENER), visible),
-            "co_convener": _term(running_term(terms, ConvenerTerm.Role.CO_CONVENER), visible),
-            "convener_history": [_term(term, visible) for term in terms],
+# The columns of a team's own row: `teams.values(*TEAM_FIELDS)` is what `rosters` takes.
+TEAM_FIELDS = (
+    "id", "name", "kind", "parent_id", "is_active", "established_on", "meeting_frequency",
+    "works_with_resident_coordinator", "updated_at", "country_id", "country__iso_alpha3", "country__name",
+    "region__slug", "region__name", "country__region__slug", "country__region__name",
+    "country__sun_membership__id", "country__sun_membership__joined_on",
+    "country__sun_membership__government_focal_point__honorific",
+    "country__sun_membership__government_focal_point__name",
+)  # fmt: skip
+
+
+def team_rows(teams: QuerySet[Team]) -> QuerySet:
+    """`teams` (filtered and ordered) as the plain rows `rosters` builds from; page it as it is."""
+    return teams.prefetch_related(None).select_related(None).values(*TEAM_FIELDS)
+
+
+def contacts_visible_for(user):
+    """A function team id -> whether `user` sees that team's e-mails and phones (teams.rules.view_team_contacts:
+    the Secretariat everywhere, conveners and focal points in their own teams)."""
+    if user is None or not user.is_authenticated:
+        return lambda team_id: False
+    if is_secretariat(user):
+        return lambda team_id: True
+    own = team_roles(user).team_ids
+    return own.__contains__
+
+
+def rosters(rows: Iterable[dict], user, *, lists: bool = True) -> list[Roster]:
+    """The rosters of the teams in `rows` (from `team_rows`), in their order, as `user` may see them.
+
+    `lists=False` leaves out what the CSV does not show (platforms, clusters, action areas,
+    frameworks): two queries fewer.
+    """
+    rows = list(rows)
+    ids = [row["id"] for row in rows]
+    visible = contacts_visible_for(user)
+    today = timezone.localdate()
+    terms: dict[int, list[dict]] = defaultdict(list)
+    members: dict[int, list[dict]] = defaultdict(list)
+    platforms: dict[int, list[dict]] = defaultdict(list)
+    names: dict[tuple[int, str], list[str]] = defaultdict(list)
+    if ids:
+        for term in (
+            ConvenerTerm.objects.filter(team_id__in=ids)
+            .order_by("-start_date", "-id")
+            .values(
+                "team_id", "role", "agency__acronym", "by_resident_coordinator", "person_id", "person__honorific",
+                "person__name", "person__email", "person__phone", "start_date", "end_date",
+            )
+        ):  # fmt: skip
+            terms[term["team_id"]].append(term)
+        by_member: dict[int, dict] = {}
+        for row in (
+            TeamMember.objects.filter(team_id__in=ids)
+            .order_by("team_id", "agency__acronym", "id", "-focal_points__is_primary", "focal_points__person__name")
+            .values(
+                "id", "team_id", "agency__acronym", "agency__name", "start_date", "end_date", "focal_points__id",
+                "focal_points__person__name", "focal_points__person__title", "focal_points__person__email",
+                "focal_points__person__phone", "focal_points__is_primary", "focal_points__start_date",
+                "focal_points__end_date",
+            )
+        ):  # fmt: skip
+            member = by_member.get(row["id"])
+            if member is None:
+                member = by_member[row["id"]] = {"row": row, "focal_points": []}
+                members[row["team_id"]].append(member)
+            if row["focal_points__id"] is not None:
+                member["focal_points"].append(row)
+        if lists:
+            for link in (
+                TeamPlatform.objects.filter(team_id__in=ids)
+                .order_by("id")
+                .values(
+                    "team_id", "platform__name", "platform__government_led", "platform__is_sun_platform",
+                    "platform__functioning", "platform__chairing_ministry", "platform__meeting_frequency", "since",
+                )
+            ):  # fmt: skip
+                platforms[link["team_id"]].append(link)
+            for team_id, name, value in _name_lists(ids):
+                names[(team_id, name)].append(value)
+
+    result = []
+    for row in rows:
+        team_id = row["id"]
+        shown = visible(team_id)
+        team_terms = terms.get(team_id, [])
+        region_slug, region_name = (
+            (row["region__slug"], row["region__name"])
+            if row["region__slug"] is not None
+            else (row["country__region__slug"], row["country__region__name"])
+        )
+        data = {
+            "id": team_id,
+            "name": row["name"],
+            "kind": row["kind"],
+            "country": row["country__iso_alpha3"],
+            "country_name": row["country__name"],
+            "region": region_slug,
+            "parent": row["parent_id"],
+            "is_active": row["is_active"],
+            "established_on": iso_date(row["established_on"]),
+            "meeting_frequency": row["meeting_frequency"],
+            "works_with_resident_coordinator": row["works_with_resident_coordinator"],
+            "convener": _term(_running(team_terms, ConvenerTerm.Role.CONVENER, today), shown),
+            "co_convener": _term(_running(team_terms, ConvenerTerm.Role.CO_CONVENER, today), shown),
+            "convener_history": [_term(term, shown) for term in team_terms],
             "members": [
                 {
-                    "agency": member.agency.acronym,
-                    "agency_name": member.agency.name,
-                    "start_date": iso_date(member.start_date),
-                    "end_date": iso_date(member.end_date),
+                    "agency": member["row"]["agency__acronym"],
+                    "agency_name": member["row"]["agency__name"],
+                    "start_date": iso_date(member["row"]["start_date"]),
+                    "end_date": iso_date(member["row"]["end_date"]),
                     "focal_points": [
                         {
-                            "name": fp.person.name,
-                            "title": fp.person.title,
-                            "email": fp.person.email if visible else None,
-                            "phone": fp.person.phone if visible else None,
-                            "is_primary": fp.is_primary,
-                            "start_date": iso_date(fp.start_date),
-                            "end_date": iso_date(fp.end_date),
+                            "name": fp["focal_points__person__name"],
+                            "title": fp["focal_points__person__title"],
+                            "email": fp["focal_points__person__email"] if shown else None,
+                            "phone": fp["focal_points__person__phone"] if shown else None,
+                            "is_primary": fp["focal_points__is_primary"],
+                            "start_date": iso_date(fp["focal_points__start_date"]),
+                            "end_date": iso_date(fp["focal_points__end_date"]),
                         }
-                        for fp in member.focal_points.all()
+                        for fp in member["focal_points"]
                     ],
                 }
-                for member in team.members.all()
+                for member in members.get(team_id, [])
             ],
             "platforms": [
                 {
-                    "name": link.platform.name,
-                    "government_led": link.platform.government_led,
-                    "is_sun_platform": link.platform.is_sun_platform,
-                    "functioning": link.platform.functioning,
-                    "chairing_ministry": link.platform.chairing_ministry,
-                    "meeting_frequency": link.platform.meeting_frequency,
-                    "since": iso_date(link.since),
+                    "name": link["platform__name"],
+                    "government_led": link["platform__government_led"],
+                    "is_sun_platform": link["platform__is_sun_platform"],
+                    "functioning": link["platform__functioning"],
+                    "chairing_ministry": link["platform__chairing_ministry"],
+                    "meeting_frequency": link["platform__meeting_frequency"],
+                    "since": iso_date(link["since"]),
                 }
-                for link in team.platform_links.all()
+                for link in platforms.get(team_id, [])
             ],
-            "clusters": [cluster.name for cluster in team.clusters.all()],
-            "action_areas": [area.code for area in team.action_areas.all()],
-            "national_frameworks": [framework.name for framework in team.national_frameworks.all()],
-            "sun": sun_status(country) if country else None,
-            "contacts_visible": visible,
-            "updated_at": iso_datetime(team.updated_at),
-        },
-        region.name if region else None,
+            "clusters": names.get((team_id, "clusters"), []),
+            "action_areas": names.get((team_id, "action_areas"), []),
+            "national_frameworks": names.get((team_id, "national_frameworks"), []),
+            "sun": _sun(row) if row["country_id"] is not None else None,
+            "contacts_visible": shown,
+            "updated_at": iso_datetime(row["updated_at"]),
+        }
+        result.append(Roster(data, region_name))
+    return result
+
+
+def _name_lists(ids: list[int]):
+    """(team id, list, name) of the teams' clusters, action areas (codes) and national frameworks, each list
+    in its model's order (cluster name; area name; framework country and name): one UNION ALL query."""
+    text = CharField()
+
+    def part(field, list_name, item, sort1, sort2):
+        through = Team._meta.get_field(field).remote_field.through
+        return (
+            through.objects.filter(team_id__in=ids)
+            .annotate(list_name=Value(list_name, output_field=text), item=F(item), sort1=F(sort1), sort2=sort2)
+            .values_list("team_id", "list_name", "item", "sort1", "sort2")
+        )
+
+    empty = Value("", output_field=text)
+    union = part("clusters", "clusters", "humanitariancluster__name", "humanitariancluster__name", empty).union(
+        part("action_areas", "action_areas", "actionarea__code", "actionarea__name", empty),
+        part(
+            "national_frameworks", "national_frameworks", "nationalframework__name",
+            "nationalframework__country__name", F("nationalframework__name"),
+        ),
+        all=True,
+    )  # fmt: skip
+    return (
+        (team_id, name, item)
+        for team_id, name, item, _sort1, _sort2 in union.order_by("team_id", "list_name", "sort1", "sort2")
     )
 
 
-def _term(term: ConvenerTerm | None, visible: bool) -> dict | None:
+def _running(terms: list[dict], role: str, today) -> dict | None:
+    """The running term in `role` (terms newest first), as teams.selectors.running_term picks it."""
+    return next(
+        (
+            t
+            for t in terms
+            if t["role"] == role
+            and (t["start_date"] is None or t["start_date"] <= today)
+            and (t["end_date"] is None or t["end_date"] >= today)
+        ),
+        None,
+    )
+
+
+def _person(honorific: str | None, name: str | None) -> str | None:
+    """str(Person): honorific and name."""
+    return None if name is None else f"{honorific} {name}".strip()
+
+
+def _sun(row: dict) -> dict:
+    """countries.api.serializers.sun_status, from the team's row."""
+    if row["country__sun_membership__id"] is None:
+        return {"member": False, "joined_on": None, "government_focal_point": None}
+    return {
+        "member": True,
+        "joined_on": iso_date(row["country__sun_membership__joined_on"]),
+        "government_focal_point": _person(
+            row["country__sun_membership__government_focal_point__honorific"],
+            row["country__sun_membership__government_focal_point__name"],
+        ),
+    }
+
+
+def _term(term: dict | None, visible: bool) -> dict | None:
     if term is None:
         return None
-    person = term.person if term.person_id else None
+    has_person = term["person_id"] is not None
     return {
-        "role": term.role,
-        "agency": term.agency.acronym if term.agency_id else None,
-        "by_resident_coordinator": term.by_resident_coordinator,
-        "person": str(person) if person else None,
-        "email": person.email if person and visible else None,
-        "phone": person.phone if person and visible else None,
-        "start_date": iso_date(term.start_date),
-        "end_date": iso_date(term.end_date),
+        "role": term["role"],
+        "agency": term["agency__acronym"],
+        "by_resident_coordinator": term["by_resident_coordinator"],
+        "person": _person(term["person__honorific"], term["person__name"]) if has_person else None,
+        "email": term["person__email"] if has_person and visible else None,
+        "phone": term["person__phone"] if has_person and visible else None,
+        "start_date": iso_date(term["start_date"]),
+        "end_date": iso_date(term["end_date"]),
     }
 
 
@@ -137,10 +286,10 @@ CSV_HEADER = [
 ]
 
 
-def roster_csv_rows(teams: Iterable[Team], user) -> Iterator[dict]:
-    """The rosters of `teams` flattened into CSV rows (a generator, so the CSV streams)."""
-    for team in teams:
-        yield from _flatten(build_roster(team, user))
+def roster_csv_rows(teams: QuerySet[Team], user) -> Iterator[dict]:
+    """The rosters of `teams` (filtered and ordered) flattened into CSV rows: three queries."""
+    for roster in rosters(team_rows(teams), user, lists=False):
+        yield from _flatten(roster)
 
 
 def _flatten(roster: Roster) -> Iterator[dict]:

@@ -1,7 +1,8 @@
-"""The roster's shape, declared once for the OpenAPI schema; its values come from `build_roster`.
+"""The roster's shape, declared once for the OpenAPI schema; its values come from `teams.api.roster.rosters`.
 
-`RosterSerializer.to_representation` returns `teams.api.roster.build_roster(...).data`,
-which builds exactly these keys, in this order, from the prefetched rows. The
+The API's views build rosters with `rosters(...)` from plain rows;
+`RosterSerializer.to_representation` returns the same for one team, with
+exactly these keys, in this order. The
 fields below (and the nested serializers) are what the schema is generated from;
 they are not run per value, which cost most of a roster request.
 """
@@ -11,7 +12,7 @@ from rest_framework import serializers
 from countries.api.serializers import SunStatusSerializer
 from teams.models import ConvenerTerm, FocalPoint, Team, TeamMember, TeamPlatform
 
-from .roster import build_roster
+from .roster import rosters, team_rows
 
 CONTACT_HELP = "Only for your own teams (or the Secretariat); else null."
 
@@ -131,4 +132,4 @@ class RosterSerializer(AnswerSerializer):
 
     def to_representation(self, team):
         request = self.context.get("request")
-        return build_roster(team, request.user if request else None).data
+        return rosters(team_rows(Team.objects.filter(pk=team.pk)), request.user if request else None)[0].data

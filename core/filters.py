@@ -70,3 +70,16 @@ class PortalFilterSet(django_filters.FilterSet):
         **django_filters.FilterSet.FILTER_DEFAULTS,
         models.BooleanField: {"filter_class": StrictBooleanFilter},
     }
+
+
+@extend_schema_field({"type": "string", "format": "date-time", "example": "2026-12-01T00:00:00Z"})
+class ModifiedSinceFilter(django_filters.IsoDateTimeFilter):
+    """`?modified_since=2026-12-01T00:00:00Z` (or a date): records changed at or after that moment, for
+    clients that keep a copy in sync. A value that is not an ISO 8601 date or time answers 400."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("field_name", "updated_at")
+        kwargs.setdefault("lookup_expr", "gte")
+        kwargs.setdefault("label", _("Changed since"))
+        kwargs.setdefault("help_text", "ISO 8601 date or date-time; records changed at or after it.")
+        super().__init__(*args, **kwargs)

@@ -6,7 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from agencies.models import Agency
-from core.filters import PortalFilterSet, StrictBooleanFilter
+from core.filters import ModifiedSinceFilter, PortalFilterSet, StrictBooleanFilter
 from core.templatetags.portal import country_name
 from countries.filtersets import CountryCodeFilter, RegionFilter
 from countries.models import Country
@@ -39,10 +39,14 @@ class TeamFilterSet(PortalFilterSet):
     has_convener = StrictBooleanFilter(
         method="filter_has_convener", label=_("Has a convener"), help_text="Has a convener today."
     )
+    modified_since = ModifiedSinceFilter(
+        help_text="ISO 8601 date or date-time: teams whose record or roster (conveners, members, focal points) "
+        "changed at or after it."
+    )
 
     class Meta:
         model = Team
-        fields = ["q", "country", "region", "agency", "kind", "is_active", "has_convener"]
+        fields = ["q", "country", "region", "agency", "kind", "is_active", "has_convener", "modified_since"]
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(country__name__icontains=value))

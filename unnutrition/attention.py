@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from agencies.models import Agency
+from core.i18n import localize_model_choices
 from core.spreadsheets import inert_text
 from countries.models import Region
 from reports.selectors import (
@@ -77,9 +78,10 @@ class AttentionFilterForm(forms.Form):
 
     def __init__(self, *args, kind, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].label_from_instance = lambda region: gettext(region.name)
+        localize_model_choices(self.fields["region"])  # names and order of the reader's language
         if kind == "stale":
             self.fields["team"].queryset = Team.objects.coordinating().order_by("name")
+            localize_model_choices(self.fields["team"])
             self.fields["team"].widget.attrs.update(
                 {"data-picker": "list", "data-placeholder": _("Type a team's name")}
             )

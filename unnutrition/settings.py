@@ -208,11 +208,14 @@ LANGUAGES = [
     ("es", "Español"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One unambiguous date format per language, ISO dates typed, figures grouped by thousands in all six.
+FORMAT_MODULE_PATH = ["unnutrition.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/semantic.html"
+# Lists scroll in a focusable, named box on a phone; the pager has words, not icons (templates/django_tables2).
+DJANGO_TABLES2_TEMPLATE = "django_tables2/portal.html"
 DJANGO_TABLES2_PAGE_RANGE = 8
 
 # --- Static and media files ----------------------------------------------

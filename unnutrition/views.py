@@ -11,14 +11,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.gzip import gzip_page
+from django.views.decorators.vary import vary_on_headers
 from django.views.generic import TemplateView
 
 from accounts.rules import is_secretariat, is_signed_in
 from agencies.models import Agency
 from core.history import history_entries
+from core.i18n import sort_localized
 from core.request_log import request_id_var
 from core.unavailable import current_error_is_database_unavailable, database_unavailable_response
 from countries.models import Country
+from countries.selectors import localized_names_by_numeric
 from reports.selectors import attention_counts_by_team, attention_lists, attention_rows
 from teams.rules import view_team
 from teams.selectors import roster_queryset
@@ -45,24 +48,40 @@ class HomeView(TemplateView):
         return {**super().get_context_data(**kwargs), "summary": summary}
 
 
-def chart_series(summary: dict, currency: str = "USD") -> dict:
-    """The dashboard charts' data, labels translated; money charts in one currency."""
+def chart_series(summary: dict) -> dict:
+    """The dashboard charts' data, labels translated and sorted in the reader's language. Money is
+    never added across currencies: one bar chart per currency (USD first), each with its own legend."""
     areas = dict(ActionArea.objects.values_list("code", "name"))
     statuses = dict(Workplan.Status.choices)
 
-    def money(rows, key, label):
-        rows = [r for r in rows if r["currency"] == currency]
-        return {
-            "labels": [label(r[key]) for r in rows],
-            "required": [float(r["required"]) for r in rows],
-            "available": [float(r["available"]) for r in rows],
-        }
+    def money(rows, key, label) -> list[dict]:
+        charts: dict[str, dict] = {}
+        for row in rows:
+            chart = charts.setdefault(row["currency"], {"currency": row["currency"], "rows": []})
+            chart["rows"].append((label(row[key]), row))
+        series = []
+        for currency, chart in sorted(charts.items(), key=lambda item: (item[0] != "USD", item[0])):
+            rows = sort_localized(chart["rows"], key=lambda pair: pair[0])
+            series.append(
+                {
+                    "currency": currency,
+                    "legend": {
+                        "required": _("Required (%(currency)s)") % {"currency": currency},
+                        "available": _("Available (%(currency)s)") % {"currency": currency},
+                    },
+                    "labels": [name for name, _row in rows],
+                    "required": [float(row["required"]) for _name, row in rows],
+                    "available": [float(row["available"]) for _name, row in rows],
+                    # The chart's figures as a table (and spent, which the chart leaves out).
+                    "rows": [
+                        (name, float(row["required"]), float(row["available"]), float(row["spent"]))
+                        for name, row in rows
+                    ],
+                }
+            )
+        return series
 
     return {
-        "legend": {
-            "required": _("Required (%(currency)s)") % {"currency": currency},
-            "available": _("Available (%(currency)s)") % {"currency": currency},
-        },
         # Every team expected to plan, once: by its workplan's status, or as having none.
         "workplans": {
             "labels": [str(statuses[s]) for s in summary["workplans_by_status"]] + [_("No workplan")],
@@ -71,6 +90,12 @@ def chart_series(summary: dict, currency: str = "USD") -> dict:
         "regions": money(summary["budget_by_region"], "region", _),
         "areas": money(summary["budget_by_action_area"], "action_area", lambda code: _(areas.get(code, code))),
     }
+
+
+def covered_country_list(countries: list[Country]) -> list[Country]:
+    """The countries with an active country team (the map's), sorted by their names in the reader's language."""
+    covered = covered_countries()
+    return sort_localized([c for c in countries if c.iso_numeric in covered], key=lambda c: c.localized_name())
 
 
 # Rows each "needs attention" card shows; its page (unnutrition/attention.py) has them all.
@@ -96,6 +121,9 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         for row in summary["participation"]:
             matrix.setdefault(row["country"], {})[row["agency"]] = row["activities"]
         chart_data = chart_series(summary)
+        countries = list(Country.objects.only("iso_numeric", "iso_alpha3", "name"))
+        covered = covered_country_list(countries)
+        names = {country.iso_alpha3: str(country.localized_name()) for country in countries}
         return {
             **super().get_context_data(**kwargs),
             "year": year,
@@ -104,21 +132,32 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             "attention": attention_lists(year, limit=ATTENTION_CARD_ROWS),
             "stale_by_team": attention_counts_by_team(attention_rows("stale", year))[:ATTENTION_CARD_ROWS],
             "agencies": agencies,
-            "matrix_rows": [
-                (iso3, [counts.get(a.acronym, 0) for a in agencies]) for iso3, counts in sorted(matrix.items())
-            ],
+            "matrix_rows": sort_localized(
+                [
+                    (iso3, names.get(iso3, iso3), [counts.get(a.acronym, 0) for a in agencies])
+                    for iso3, counts in matrix.items()
+                ],
+                key=lambda row: row[1],
+            ),
+            "workplan_rows": list(
+                zip(chart_data["workplans"]["labels"], chart_data["workplans"]["values"], strict=True)
+            ),
             "chart_data": chart_data,
-            "covered_count": len(covered_countries()),
+            "covered": covered,
+            "covered_count": len(covered),
         }
 
 
 @gzip_page
 @cache_control(max_age=300)
+@vary_on_headers("Cookie", "Accept-Language")
 def coverage_map(request):
-    """The coverage map as an SVG image; public, since it only shows which countries have a team."""
-    covered = covered_countries()
-    svg = render_coverage_svg(covered, _("Countries with a UN Nutrition team: %(count)s") % {"count": len(covered)})
-    return HttpResponse(svg, content_type="image/svg+xml")
+    """The coverage map as an SVG image, country names in the reader's language; public, since it
+    only shows which countries have a team. Pages link it with ?lang= so caches keep one per language."""
+    names = localized_names_by_numeric()
+    covered = {code: names.get(code, name) for code, name in covered_countries().items()}
+    title = _("Countries with a UN Nutrition team: %(count)s") % {"count": len(covered)}
+    return HttpResponse(render_coverage_svg(covered, title, names), content_type="image/svg+xml")
 
 
 class CountryDetailView(LoginRequiredMixin, TemplateView):

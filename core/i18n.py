@@ -147,3 +147,21 @@ def sort_localized(items, key=str, language: str | None = None, reverse: bool = 
     """`items` sorted by `key(item)` in the reader's language."""
     language = (language or current_language()).lower()
     return sorted(items, key=lambda item: collation_key(key(item), language), reverse=reverse)
+
+
+def localized_label(obj) -> str:
+    """A model object's name in the reader's language as plain text (an untranslated original
+    names its language), for option labels and attributes."""
+    method = getattr(obj, "localized_name", None)
+    name = method() if callable(method) else str(obj)
+    return name.plain if isinstance(name, LocalizedText) else str(name)
+
+
+def localize_model_choices(field, label=localized_label) -> None:
+    """A form's model choice field offered in the reader's language and sorted by it: labels from
+    `label(obj)`, options in that language's collation order (the empty choice first). The
+    queryset still validates what is submitted."""
+    rows = sort_localized(((field.prepare_value(obj), label(obj)) for obj in field.queryset), key=lambda row: row[1])
+    empty = getattr(field, "empty_label", None)
+    # The widget's choices only: the field keeps its queryset, which judges what comes back.
+    field.widget.choices = ([("", empty)] if empty is not None else []) + rows

@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from core.filters import PortalFilterSet, StrictBooleanFilter
+from core.i18n import localize_model_choices
 
 from .models import Country, Region
 from .selectors import region_with_descendants
@@ -137,6 +138,7 @@ class CountryListFilterSet(CountryFilterSet):
         # Unbound (no query string), django-filter applies no filter at all: bind it, so the
         # default scope holds on the first visit too.
         super().__init__({} if data is None else data, *args, **kwargs)
+        localize_model_choices(self.form.fields["region"])
 
     def filter_show(self, queryset, name, value):
         return queryset  # "all": nothing to narrow; the default is applied in filter_queryset

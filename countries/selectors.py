@@ -1,6 +1,6 @@
 """Reads about places that other apps share."""
 
-from .models import Region
+from .models import Country, Region
 
 
 def region_with_descendants(region: Region) -> list[int]:
@@ -26,3 +26,12 @@ def top_region_names() -> dict[int, str]:
             current = rows[current][0]
         top[pk] = rows[current][1]
     return top
+
+
+def localized_names_by_numeric(key: str = "iso_numeric") -> dict[str, str]:
+    """Every country's ISO numeric code (or `key`: "iso_alpha3") -> its name in the reader's language,
+    in one query."""
+    return {
+        getattr(country, key): str(country.localized_name())
+        for country in Country.objects.only("iso_numeric", "iso_alpha3", "name")
+    }

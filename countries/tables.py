@@ -7,9 +7,15 @@ from .models import Country
 
 
 class CountryTable(tables.Table):
-    name = tables.Column(verbose_name=_("Country"), linkify=("countries:detail", {"iso3": tables.A("iso_alpha3")}))
+    label = _("Countries")
+    # Sorted by the names the reader sees (CountryListView sets the collation keys).
+    name = tables.Column(
+        verbose_name=_("Country"),
+        linkify=("countries:detail", {"iso3": tables.A("iso_alpha3")}),
+        order_by=("sort_name",),
+    )
     iso_alpha3 = tables.Column(verbose_name=_("ISO code"))
-    region = tables.Column(verbose_name=_("Region"), order_by=("region__name",))
+    region = tables.Column(verbose_name=_("Region"), order_by=("sort_region",))
     sun = tables.BooleanColumn(
         verbose_name=_("SUN country"), accessor="sun_membership", orderable=False, yesno=(_("Yes"), _("No"))
     )
@@ -25,6 +31,4 @@ class CountryTable(tables.Table):
         return country_name(record)
 
     def render_region(self, value):
-        from django.utils.translation import gettext
-
-        return gettext(str(value))
+        return value.localized_name()

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from agencies.models import Agency
 from core.filters import ModifiedSinceFilter, PortalFilterSet, StrictBooleanFilter
-from core.templatetags.portal import country_name
+from core.i18n import localize_model_choices, localized_label
 from countries.filtersets import CountryCodeFilter, RegionFilter
 from countries.models import Country
 
@@ -64,7 +64,12 @@ class TeamListFilterSet(TeamFilterSet):
         super().__init__(*args, **kwargs)
         field = self.form.fields["country"]
         field.queryset = Country.objects.filter(teams__isnull=False).distinct().order_by("name")
-        field.label_from_instance = country_name
+        # Names and order of the reader's language (ICU collation), not English by code point.
+        localize_model_choices(field)
+        localize_model_choices(self.form.fields["region"])
+        localize_model_choices(
+            self.form.fields["agency"], label=lambda agency: f"{agency.acronym} – {localized_label(agency)}"
+        )
         self.form.fields["agency"].widget.attrs.update(
             {"data-picker": "list", "size": 6, "data-placeholder": _("Type an acronym")}
         )

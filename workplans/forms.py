@@ -21,8 +21,8 @@ from .validation import MAX_SDG_TARGETS, activity_problems
 
 
 def date_format_in_use() -> str:
-    """The date format of the portal's language ("%d/%m/%Y" in French, ISO where the language
-    has none of its own): dates are typed and shown in it, whatever the browser's locale."""
+    """Dates are typed as ISO 8601 (2026-01-03) in every language (unnutrition/formats): the one
+    numeric form nobody reads as 1 March; pages show them as "3 Jan 2026", "2026年1月3日"..."""
     return formats.get_format("DATE_INPUT_FORMATS")[0]
 
 
@@ -34,8 +34,8 @@ EXAMPLE_DAY = dt.date(2026, 12, 31)
 
 
 class LocalDateInput(forms.TextInput):
-    """A text box for a date in the portal's language. The browser's own date picker
-    (`type="date"`) shows the browser's locale, which is not the language the user chose."""
+    """A text box for a date, typed as 2026-01-03 whatever the language. The browser's own date
+    picker (`type="date"`) shows the browser's locale, which is not the language the user chose."""
 
     def __init__(self, attrs=None):
         super().__init__({"autocomplete": "off", "inputmode": "numeric", "class": "date-input", **(attrs or {})})
@@ -52,7 +52,7 @@ class LocalDateInput(forms.TextInput):
 
 
 class LocalDateField(forms.DateField):
-    """Accepts the language's format and ISO 8601 (what scripts and copy-paste give)."""
+    """Accepts ISO 8601, the format every language types dates in (unnutrition/formats)."""
 
     widget = LocalDateInput
 
@@ -85,11 +85,14 @@ def use_local_dates(form, *names: str) -> None:
 
 
 def sdg_choices() -> list:
-    """SDG targets grouped by goal, with their full text: the picker is searched by words."""
+    """SDG targets grouped by goal, with their full text in the reader's language: the picker is
+    searched by words."""
     groups: dict = {}
     for target in SdgTarget.objects.select_related("goal").order_by("goal__number", "position"):
-        label = _("Goal %(number)s: %(title)s") % {"number": target.goal.number, "title": target.goal.title}
-        groups.setdefault(label, []).append((target.pk, f"{target.code} {target.text}"))
+        # The official UN texts in the reader's language (English where a language has none loaded).
+        title = target.goal.localized_title()
+        label = _("Goal %(number)s: %(title)s") % {"number": target.goal.number, "title": title}
+        groups.setdefault(label, []).append((target.pk, f"{target.code} {target.localized_text()}"))
     return list(groups.items())
 
 
@@ -188,6 +191,10 @@ class ActivityForm(forms.ModelForm):
         ).items():
             for message in messages:
                 self.add_error(field if field in self.fields else None, message)
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start and "end_date" not in self.errors:
+            # The model's rule, said at the field it is about (the form then skips the constraint).
+            self.add_error("end_date", _("The end date must be on or after the start date."))
         return cleaned
 
     def model_data(self) -> dict:

@@ -7,6 +7,7 @@
   document.querySelectorAll("select[data-picker]").forEach(function (select) {
     if (select.disabled) return;
     var max = parseInt(select.dataset.maxItems || "", 10) || null;
+    var label = document.querySelector('label[for="' + select.id + '"]');  // before Tom Select moves it
     var status = document.createElement("p");
     status.className = "help picker-status";
     status.id = select.id + "-status";
@@ -31,8 +32,13 @@
     }
     picker.on("change", say);
     say();
-    // The label points at the original select; send it to the search box instead.
-    var label = document.querySelector('label[for="' + select.id + '"]');
-    if (label && picker.control_input.id) label.htmlFor = picker.control_input.id;
+    // The label points at the original select; send it to the search box instead, and keep
+    // naming the (visually hidden) select by it, which assistive technology still meets.
+    if (label) {
+      label.id = label.id || select.id + "-label";
+      select.setAttribute("aria-labelledby", label.id);
+      picker.control_input.setAttribute("aria-labelledby", label.id);
+      if (picker.control_input.id) label.htmlFor = picker.control_input.id;
+    }
   });
 })();

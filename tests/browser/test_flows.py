@@ -44,7 +44,7 @@ def test_focal_point_edits_an_activity_and_reports_progress(sign_in, portal, cam
     expect(row).to_contain_text("Implementation")
     expect(row).to_contain_text("1,200")
 
-    row.get_by_role("link", name=f"Report progress on {activity.title}").click()
+    row.get_by_role("link", name=f"Report progress {activity.title}").click()
     page.get_by_label("Percent complete").fill("40")
     page.get_by_label("Progress", exact=False).fill("Costing workshop held with the Ministry of Health.")
     page.get_by_role("button", name="Save progress").click()

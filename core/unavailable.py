@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.cache import add_never_cache_headers
@@ -47,6 +47,13 @@ def current_error_is_database_unavailable() -> bool:
 
 def api_message() -> str:
     return _("The database is not answering at the moment; nothing was changed. Try again in a few seconds.")
+
+
+def roll_back() -> None:
+    """Whatever transaction the request opened ends without a trace (it cannot commit anyway)."""
+    for connection in connections.all(initialized_only=True):
+        if connection.in_atomic_block:
+            connection.set_rollback(True)
 
 
 def log(request, exc: BaseException) -> None:
@@ -90,4 +97,5 @@ class DatabaseUnavailableMiddleware:
         if not is_database_unavailable(exception):
             return None
         log(request, exception)
+        roll_back()
         return database_unavailable_response(request)

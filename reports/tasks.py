@@ -31,6 +31,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_ready
 from django.conf import settings
+from django.db import DatabaseError
 
 from . import services
 from .jobs import (
@@ -65,7 +66,12 @@ def backoff(retries: int) -> int:
     ignore_result=True,
 )
 def build_report(self, run_id: int) -> str:
-    run = claim(run_id, self.request.id, self.request.hostname or "")
+    try:
+        run = claim(run_id, self.request.id, self.request.hostname or "")
+    except DatabaseError as exc:  # PostgreSQL away (a restart): try again later rather than lose the run
+        if self.request.is_eager:
+            raise
+        raise self.retry(exc=exc, countdown=backoff(self.request.retries), max_retries=None) from exc
     if run is None:
         return "skipped"
     try:
@@ -113,7 +119,7 @@ def email_report(self, run_id: int) -> int:
     """Send a finished scheduled report to the Secretariat, once."""
     try:
         return email_to_secretariat(run_id)
-    except MailNotSent as exc:
+    except (MailNotSent, DatabaseError) as exc:
         raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
 
 

@@ -121,7 +121,7 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if DATABASES["default"]["ENGINE"] in ("django.db.backends.postgresql", "core.db.postgresql"):
     # While PostgreSQL restarts or is unreachable, a request answers 503 within seconds
     # (core/unavailable.py) instead of holding a gunicorn worker until its timeout: a new connection
     # gives up after CONNECT_TIMEOUT, a statement after STATEMENT_TIMEOUT, a wait for a row lock
@@ -263,6 +263,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # reports.services.dispatch_waiting hands it over later) instead of hanging the request.
     "socket_connect_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0),
     "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0),
+    # Publishing tries a lost connection once more, not for seconds (the worker's own connection
+    # retries forever, below).
+    "max_retries": 1,
+    "interval_start": 0,
 }
 # A worker (and beat) waits for a broker that is down as long as it takes, instead of giving up
 # after 100 attempts; each time the worker connects it hands over what waited (reports/tasks.py).

@@ -4,10 +4,9 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
-from rest_framework.views import set_rollback
 
 from core.services import StateConflict
-from core.unavailable import RETRY_AFTER, api_message, is_database_unavailable
+from core.unavailable import RETRY_AFTER, api_message, is_database_unavailable, roll_back
 from core.unavailable import log as log_unavailable
 
 
@@ -41,7 +40,7 @@ def exception_handler(exc, context):
         )
     if is_database_unavailable(exc):
         log_unavailable(context["request"], exc)
-        set_rollback()
+        roll_back()
         return Response(
             {"detail": api_message(), "code": "database_unavailable"},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,

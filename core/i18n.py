@@ -15,9 +15,11 @@ import gettext as gettext_module
 import unicodedata
 from functools import lru_cache
 
+from django import forms
 from django.conf import settings
 from django.utils import translation
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 
 SOURCE_LANGUAGE = "en"
 
@@ -165,3 +167,43 @@ def localize_model_choices(field, label=localized_label) -> None:
     empty = getattr(field, "empty_label", None)
     # The widget's choices only: the field keeps its queryset, which judges what comes back.
     field.widget.choices = ([("", empty)] if empty is not None else []) + rows
+
+
+# --- entering translations: one box per language for a JSON field of names ------------------
+
+
+class TranslationsForm(forms.ModelForm):
+    """A model form with one text box per UN language for each JSON field in `translations`
+    (made by `translations_form()`); empty boxes are left out, so the original shows, marked."""
+
+    translations: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for json_field in self.translations:
+            values = getattr(self.instance, json_field, None) or {}
+            for code in language_codes():
+                self.initial.setdefault(f"{json_field}__{code}", values.get(code, ""))
+
+    def clean(self):
+        cleaned = super().clean()
+        for json_field in self.translations:
+            names = {}
+            for code in language_codes():
+                text = " ".join((cleaned.get(f"{json_field}__{code}") or "").split())
+                if text:
+                    names[code] = text
+            setattr(self.instance, json_field, names)
+        return cleaned
+
+
+def translations_form(json_field: str, label, max_length: int = 300, base=TranslationsForm):
+    """A TranslationsForm class with a box per language for `json_field` ("Name (Français)")."""
+    fields = {
+        f"{json_field}__{code}": forms.CharField(
+            label=format_lazy("{} ({})", label, local_name), required=False, max_length=max_length
+        )
+        for code, local_name in settings.LANGUAGES
+    }
+    translations = (*getattr(base, "translations", ()), json_field)
+    return type(f"{json_field.title().replace('_', '')}Form", (base,), {**fields, "translations": translations})

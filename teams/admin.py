@@ -1,10 +1,14 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from core.i18n import translations_form
 
 from .models import (
     ConvenerTerm,
     FocalPoint,
     HumanitarianCluster,
+    MembershipProposal,
     Platform,
     Team,
     TeamMember,
@@ -38,6 +42,9 @@ class TermsOfReferenceInline(admin.StackedInline):
 
 @admin.register(Team)
 class TeamAdmin(SimpleHistoryAdmin):
+    # The team's name in each UN language: a box per language; an empty one shows the original.
+    form = translations_form("name_translations", _("Name"), max_length=200)
+    exclude = ["name_translations"]
     list_display = ["name", "kind", "country", "region", "is_active", "meeting_frequency"]
     list_filter = ["kind", "is_active", "region", "is_demo"]
     search_fields = ["name", "country__name", "country__iso_alpha3"]
@@ -111,3 +118,17 @@ class TermsOfReferenceAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "team__name"]
     list_select_related = ["team"]
     autocomplete_fields = ["team"]
+
+
+@admin.register(MembershipProposal)
+class MembershipProposalAdmin(SimpleHistoryAdmin):
+    """Proposals are decided in the portal (teams.services.decide_membership); listed here."""
+
+    list_display = ["agency", "team", "status", "proposed_by", "created_at", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["team__name", "agency__acronym"]
+    list_select_related = ["team", "agency", "proposed_by", "decided_by"]
+    readonly_fields = [field.name for field in MembershipProposal._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

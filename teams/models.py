@@ -8,6 +8,7 @@ what every permission rule is scoped to.
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.rules import is_secretariat
+from core.i18n import localized
 from core.models import Term, TimeStamped, current_on
 
 
@@ -159,6 +161,12 @@ class Team(TimeStamped):
         SUBNATIONAL = "subnational", _("Subnational working group")
 
     name = models.CharField(_("name"), max_length=200)
+    # User content: the name as the team wrote it, in `name_language`, and the translations its
+    # people or the Secretariat enter; a language without one shows the original, marked as such.
+    name_language = models.CharField(_("language of the name"), max_length=7, choices=settings.LANGUAGES, default="en")
+    name_translations = models.JSONField(
+        _("name in other languages"), default=dict, blank=True, help_text=_("The name in other UN languages.")
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     country = models.ForeignKey(
         "countries.Country",
@@ -245,6 +253,10 @@ class Team(TimeStamped):
 
     def __str__(self):
         return self.name
+
+    def localized_name(self, language=None):
+        """The name in the reader's language, else the original marked with its language."""
+        return localized(self.name_translations, self.name, language, source=self.name_language)
 
     def get_absolute_url(self):
         from django.urls import reverse

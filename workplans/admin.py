@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from core.i18n import translations_form
 
 from .models import (
     ActionArea,
@@ -36,6 +39,8 @@ class SdgTargetAdmin(admin.ModelAdmin):
 
 @admin.register(NationalFramework)
 class NationalFrameworkAdmin(SimpleHistoryAdmin):
+    form = translations_form("name_translations", _("Name"))
+    exclude = ["name_translations"]
     list_display = ["name", "country", "start_year", "end_year"]
     search_fields = ["name", "country__name"]
     list_select_related = ["country"]

@@ -3,7 +3,8 @@
 Starts the portal on a free local port against the configured database (with
 reference and demo data loaded), signs in with a throw-away Secretariat
 account and photographs the dashboard, a team page and the workplan editor in
-English and Arabic with Debian's Chromium.
+English and Arabic, and the workplan page on a 375 px phone in English and
+Chinese, with Debian's Chromium.
 """
 
 import http.client
@@ -28,6 +29,9 @@ PAGES = [
     ("team", "/teams/{team}/"),
     ("workplan-editor", "/workplans/activities/{activity}/edit/"),
 ]
+# A focal point's main page on a phone: activities as cards, the menu folded.
+PHONE_PAGES = [("workplan-phone", "/workplans/{workplan}/")]
+PHONE = {"width": 375, "height": 812}
 
 
 def free_port() -> int:
@@ -68,7 +72,7 @@ class Command(BaseCommand):
         base = f"http://127.0.0.1:{port}"
         try:
             self.wait_for(port)
-            self.shoot(base, user.username, password, out, team=team.pk, activity=activity.pk)
+            self.shoot(base, user.username, password, out, team=team.pk, activity=activity.pk, workplan=workplan.pk)
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -94,21 +98,26 @@ class Command(BaseCommand):
                 executable_path=CHROMIUM,
                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
             )
-            for language in ("en", "ar"):
-                page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            shots = [
+                ("en", PAGES, None),
+                ("ar", PAGES, None),
+                ("en", PHONE_PAGES, PHONE),
+                ("zh-hans", PHONE_PAGES, PHONE),
+            ]
+            for language, pages, viewport in shots:
+                page = browser.new_page(viewport=viewport or {"width": 1280, "height": 1000})
                 page.goto(f"{base}/accounts/login/")
                 page.fill("#id_username", username)
                 page.fill("#id_password", password)
                 page.locator("main button[type=submit]").click()
                 page.wait_for_url(f"{base}/dashboard/")
-                page.select_option("#language-select", language)
-                page.locator(".language-form button").click()
-                page.wait_for_load_state()
-                for name, path in PAGES:
+                # The language cookie, as the header's language form sets it (folded away on a phone).
+                page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}])
+                for name, path in pages:
                     page.goto(base + path.format(**ids))
                     page.wait_for_load_state("networkidle")
                     target = out / f"{name}-{language}.png"
-                    page.screenshot(path=str(target))
+                    page.screenshot(path=str(target), full_page=viewport is not None)
                     self.stdout.write(f"{target}")
                 page.close()
             browser.close()

@@ -110,7 +110,7 @@ class Worker:
 def workers(reference_data, transactional_db, settings, media_root, tmp_path):
     """start(**env) -> a running Worker; every worker is killed at the end of the test."""
     database = connection.settings_dict
-    if database["ENGINE"] != "django.db.backends.postgresql":
+    if connection.vendor != "postgresql":  # whichever PostgreSQL backend (core.db.postgresql)
         required("DATABASE_URL")  # skips (or fails in CI) when unset
         pytest.skip("The real-worker tests need PostgreSQL (DATABASE_URL=postgres://...)")
     service_or_skip(f"postgres://{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}", "PostgreSQL")

@@ -205,7 +205,7 @@ def create_invitation(*, user, email, name, role, team, agency=None, base_url=No
         expires_at=timezone.now() + dt.timedelta(days=_valid_days()),
         **values,
     )
-    if _already_has_role(invitation, person):
+    if invitation.focal_point_id is None and _already_has_role(invitation, person):
         raise ValidationError({"email": _("%(email)s already holds this role in this team.") % {"email": email}})
     invitation.full_clean(exclude=["token_hash"])
     if getattr(user, "pk", None):

@@ -11,6 +11,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -336,7 +337,7 @@ class RosterCheckView(View):
         if form is None and not done:
             form = LeaveForm() if kind == "fp" else HandOverForm()
         team = entry.member.team if kind == "fp" else entry.team
-        ended = entry.end_date is not None and entry.end_date < roster.timezone.localdate()
+        ended = entry.end_date is not None and entry.end_date < timezone.localdate()
         return render(
             request,
             "access/check.html",
@@ -348,7 +349,8 @@ class RosterCheckView(View):
         kind, entry = self.entry(token)
         if request.POST.get("action") == "confirm":
             try:
-                roster.confirm_entry(entry=entry, user=request.user if request.user.is_authenticated else None)
+                # The signed link is the proof, whoever is signed in in this browser.
+                roster.confirm_entry(entry=entry)
             except ValidationError as error:
                 return self.render(request, kind, entry, done=" ".join(error.messages), status=409)
             return self.render(request, kind, entry, done=_("Thank you: your entry is confirmed for another year."))

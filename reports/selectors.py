@@ -33,6 +33,7 @@ from core.models import current_on
 from countries.models import Region
 from countries.selectors import region_with_descendants, top_region_names
 from teams.models import ConvenerTerm, FocalPoint, Team, TeamMember, TeamPlatform, running_convener
+from teams.selectors import unconfirmed_convener_terms, unconfirmed_focal_points
 from workplans.models import ActionArea, Activity, ProgressUpdate, ResourceMobilised, Workplan
 from workplans.selectors import (
     activity_counts_by_area_and_status,
@@ -393,6 +394,42 @@ def workplans_not_submitted(year: int, scope: Scope, due: dt.date, as_of: dt.dat
     )
 
 
+def unconfirmed_roster_entries(scope: Scope, now: dt.datetime | None = None):
+    """Focal points and convener terms in office not confirmed for ROSTER_UNCONFIRMED_DAYS (the rule of
+    teams.selectors, which the team page flags too), one row each: team, country, role, agency, person."""
+    now = now or timezone.now()
+    columns = ("e_team", "e_team_name", "e_country", "e_role", "e_agency", "e_person", "e_confirmed")
+    focal_points = (
+        unconfirmed_focal_points(now)
+        .filter(_active_teams(scope, "member__team__"))
+        .annotate(
+            e_team=F("member__team_id"),
+            e_team_name=F("member__team__name"),
+            e_country=F("member__team__country__name"),
+            e_role=Value("focal_point"),
+            e_agency=F("member__agency__acronym"),
+            e_person=F("person__name"),
+            e_confirmed=F("last_confirmed_at"),
+        )
+        .values(*columns)
+    )
+    terms = (
+        unconfirmed_convener_terms(now)
+        .filter(_active_teams(scope, "team__"))
+        .annotate(
+            e_team=F("team_id"),
+            e_team_name=F("team__name"),
+            e_country=F("team__country__name"),
+            e_role=F("role"),
+            e_agency=F("agency__acronym"),
+            e_person=F("person__name"),
+            e_confirmed=F("last_confirmed_at"),
+        )
+        .values(*columns)
+    )
+    return focal_points.union(terms, all=True).order_by("e_team_name", "e_role", "e_person")
+
+
 def _activities(year: int, scope: Scope):
     return Activity.objects.filter(_active_teams(scope, "workplan__team__"), workplan__year=year)
 
@@ -460,6 +497,7 @@ def attention_lists(year: int, limit: int = 20) -> dict:
         "teams_without_convener": teams_without_convener(scope, as_of),
         "workplans_not_submitted": workplans_not_submitted(year, scope, due, as_of),
         "stale_activities": stale_activities(year, scope, as_of, settings.REPORTS_STALE_ACTIVITY_DAYS),
+        "unconfirmed_entries": unconfirmed_roster_entries(scope),
     }
     result = {"stale_days": settings.REPORTS_STALE_ACTIVITY_DAYS, "due": due}
     for name, rows in lists.items():
@@ -477,6 +515,7 @@ def findings(year: int, scope: Scope, as_of: dt.date, due: dt.date, stale_days: 
         "status_vs_dates": activities_status_disagrees(year, scope, as_of),
         "stale": stale_activities(year, scope, as_of, stale_days),
         "overspent": activities_overspent(year, scope),
+        "unconfirmed": unconfirmed_roster_entries(scope),
     }
 
 

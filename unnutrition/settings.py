@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "agencies",
     "countries",
     "teams",
+    "access",
     "workplans",
     "reports",
 ]
@@ -84,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in user's chosen language (preferences), unless this browser switched language.
+    "accounts.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records request.user on every history row (who changed what).
@@ -359,8 +362,46 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- E-mail -----------------------------------------------------------------
-EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# EMAIL_URL, e.g. smtp://user:password@mail.example.org:587/?tls=True or smtp://127.0.0.1:1025
+# (docker-compose's mail catcher). Unset: e-mails are printed to the console (`make run`).
+# DJANGO_EMAIL_BACKEND (a backend's dotted path) still wins when set.
+if env.str("EMAIL_URL", default=""):
+    globals().update({key: value for key, value in env.email_url("EMAIL_URL").items() if value is not None})
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="") or EMAIL_BACKEND
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="UN Nutrition Portal <noreply@localhost>")
+# The portal's address, for links in e-mails sent by jobs (requests use their own address).
+PORTAL_URL = env.str("DJANGO_PORTAL_URL", default="http://127.0.0.1:8000")
+
+# --- People and access (access/) ----------------------------------------------
+# An invitation link works once, for this many days.
+INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
+# The yearly roster check: an entry not confirmed for ROSTER_CONFIRM_EVERY_DAYS is asked by e-mail
+# (again at most every ROSTER_CONFIRM_EVERY_DAYS); one not confirmed for ROSTER_UNCONFIRMED_DAYS is
+# flagged on the team page, the dashboard and the data-quality report.
+ROSTER_CONFIRM_EVERY_DAYS = env.int("ROSTER_CONFIRM_EVERY_DAYS", default=335)
+ROSTER_UNCONFIRMED_DAYS = env.int("ROSTER_UNCONFIRMED_DAYS", default=365)
+
+# --- Single sign-on (OpenID Connect), optional -----------------------------------
+# Off unless OIDC_RP_CLIENT_ID is set. Then the sign-in page offers "Sign in with <OIDC_PROVIDER_NAME>",
+# matching people by e-mail to their accounts (accounts/oidc.py); never needed for `make run`.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+if OIDC_ENABLED:
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.insert(1, "accounts.oidc.PortalOIDCBackend")
+    OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+    OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT")
+    OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT")
+    OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+    OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+    OIDC_RP_SCOPES = "openid email profile"
+    OIDC_CREATE_USER = env.bool("OIDC_CREATE_USER", default=False)
+    LOGIN_REDIRECT_URL_FAILURE = "login"
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="your agency's account")
 
 # --- Logging ----------------------------------------------------------------
 # One JSON object per line on stderr, each with the request id of the request
@@ -449,6 +490,17 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "reports.tasks.scheduled_report",
             "schedule": crontab(minute=0, hour=5, day_of_week="mon"),
             "kwargs": {"kind": "data_quality", "format": "xlsx"},
+        },
+        # Every minute: hand over the runs and e-mails requested while the broker was down (the outbox).
+        "reports-dispatch-waiting": {
+            "task": "reports.tasks.dispatch_waiting",
+            "schedule": 60.0,
+            "options": {"expires": 55},
+        },
+        # Daily: ask roster entries due for their yearly check to confirm or hand over (access/tasks.py).
+        "access-roster-check-daily": {
+            "task": "access.tasks.ask_roster_confirmations",
+            "schedule": crontab(minute=30, hour=6),
         },
         # Every minute: hand over the runs and e-mails requested while the broker was down (the outbox).
         "reports-dispatch-waiting": {

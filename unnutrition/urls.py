@@ -1,7 +1,10 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.views import PreferencesView
+from agencies.views import GovernanceView
 from countries.views import CountryListView
 
 from . import attention, views
@@ -25,15 +28,28 @@ urlpatterns = [
     path("history/<str:model>/<int:pk>/", views.HistoryView.as_view(), name="history"),
     path("countries/", include((country_pages, "countries"))),
     path("teams/", include("teams.urls")),
+    path("governance/", GovernanceView.as_view(), name="governance"),
     path("workplans/", include("workplans.urls")),
     path("reports/", include("reports.urls")),
     path("access/", include("access.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True,
+            extra_context={"oidc_provider": settings.OIDC_PROVIDER_NAME if settings.OIDC_ENABLED else ""},
+        ),
+        name="login",
+    ),
+    path("accounts/preferences/", PreferencesView.as_view(), name="preferences"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("unnutrition.api.urls")),
 ]
+
+if settings.OIDC_ENABLED:
+    # Single sign-on with an agency's OpenID Connect provider (accounts/oidc.py), when configured.
+    urlpatterns.insert(-1, path("oidc/", include("mozilla_django_oidc.urls")))
 
 handler500 = "unnutrition.views.server_error"

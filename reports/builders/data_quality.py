@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from workplans.models import Activity
@@ -14,7 +15,7 @@ from ..document import DATE, DATETIME, ID, INT, MONEY, Chart, Column, Figures, R
 from ..selectors import Scope
 from .shared import Context, TableSpec, convener_label, workplan_status_label
 
-FINDINGS = ["no_convener", "no_focal_point", "not_submitted", "status_vs_dates", "stale", "overspent"]
+FINDINGS = ["no_convener", "no_focal_point", "not_submitted", "status_vs_dates", "stale", "overspent", "unconfirmed"]
 # The sections findings_sections() yields: the summary, then one list per finding.
 FINDINGS_SIZE = 1 + len(FINDINGS)
 
@@ -27,6 +28,7 @@ def finding_titles(context: Context) -> dict[str, str]:
         "status_vs_dates": _("Activities whose status disagrees with their dates"),
         "stale": _("Activities not updated in %(days)s days") % {"days": context.stale_days},
         "overspent": _("Activities that spent more than their budget available"),
+        "unconfirmed": _("Roster entries not confirmed for %(days)s days") % {"days": settings.ROSTER_UNCONFIRMED_DAYS},
     }
 
 
@@ -51,6 +53,7 @@ def findings_sections(context: Context, scope: Scope) -> Iterator[Table]:
     yield status_vs_dates_table(context, titles, lists)
     yield stale_table(context, titles, lists)
     yield overspent_table(context, titles, lists)
+    yield unconfirmed_table(context, titles, lists)
 
 
 # --- summary ----------------------------------------------------------------------------------
@@ -265,6 +268,42 @@ def overspent_table(context: Context, titles: dict, lists: dict) -> Table:
         selectors.stream(lists["overspent"]),
         key="overspent",
         empty=_("No activity spent more than its budget available."),
+        pdf_row_limit=context.pdf_rows,
+    )
+
+
+# --- roster entries not confirmed for a year (the yearly check, access/) ----------------------------
+
+UNCONFIRMED = TableSpec(
+    columns=lambda: [
+        Column(_("Team"), width=2.4),
+        Column(_("Country")),
+        Column(_("Role")),
+        Column(_("Agency")),
+        Column(_("Person"), width=1.6),
+        Column(_("Last confirmed"), DATETIME),
+    ],
+    cells=lambda row: (
+        row["e_team_name"],
+        row["e_country"] or "",
+        role_label(row["e_role"]),
+        row["e_agency"] or _("Resident Coordinator"),
+        row["e_person"],
+        row["e_confirmed"],
+    ),
+)
+
+
+def role_label(role: str) -> str:
+    return {"focal_point": _("Focal point"), "convener": _("Convener"), "co_convener": _("Co-convener")}.get(role, role)
+
+
+def unconfirmed_table(context: Context, titles: dict, lists: dict) -> Table:
+    return UNCONFIRMED.table(
+        titles["unconfirmed"],
+        selectors.stream(lists["unconfirmed"]),
+        key="unconfirmed",
+        empty=_("Every focal point and convener confirmed their entry within the year."),
         pdf_row_limit=context.pdf_rows,
     )
 

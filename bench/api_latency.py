@@ -170,10 +170,10 @@ class Dialect:
         return f"CASE WHEN {alias}.id IS NULL THEN NULL ELSE trim({alias}.honorific || ' ' || {alias}.name) END"
 
     def parse(self, value):
-        return json.loads(value) if isinstance(value, str) else value
+        return json.loads(value) if isinstance(value, str) and value[:1] in ("{", "[") else value
 
 
-def roster_sql(d: Dialect) -> tuple[str, list]:
+def roster_sql(d: Dialect, where: str = "", params: tuple = (), limit: str = "LIMIT 50") -> tuple[str, list]:
     from django.utils import timezone
 
     today = timezone.localdate()
@@ -282,12 +282,12 @@ def roster_sql(d: Dialect) -> tuple[str, list]:
         "LEFT JOIN countries_region cr ON cr.id = c.region_id "
         "LEFT JOIN countries_sunmembership sm ON sm.country_id = c.id "
         "LEFT JOIN countries_person gfp ON gfp.id = sm.government_focal_point_id "
-        "ORDER BY t.name LIMIT 50"
+        f"{where} ORDER BY t.name {limit}"
     )
-    return sql, [today] * 4
+    return sql, [today] * 4 + list(params)
 
 
-def workplan_sql(d: Dialect, workplan_id: int) -> tuple[str, list]:
+def activity_object(d: Dialect) -> str:
     latest = d.obj(
         reported_on="pu.reported_on", percent_complete="pu.percent_complete", status="pu.status", text="pu.text"
     )
@@ -338,6 +338,26 @@ def workplan_sql(d: Dialect, workplan_id: int) -> tuple[str, list]:
         ),
         updated_at="a.updated_at",
     )
+    return activity
+
+
+ACTIVITY_FROM = (
+    "FROM workplans_activity a JOIN workplans_workplan w ON w.id = a.workplan_id "
+    "JOIN workplans_actionarea aa ON aa.id = a.action_area_id JOIN agencies_agency la ON la.id = a.lead_agency_id"
+)
+
+
+def activities_sql(d: Dialect, limit: int) -> tuple[str, list]:
+    """A page of the activity list: the count of all, then `limit` activities in the list's order."""
+    sql = (
+        f"SELECT count(*) OVER () AS total, {activity_object(d)} AS activity {ACTIVITY_FROM} "
+        "ORDER BY a.workplan_id, a.start_date, a.id LIMIT %s"
+    )
+    return sql, [limit]
+
+
+def workplan_sql(d: Dialect, workplan_id: int) -> tuple[str, list]:
+    activity = activity_object(d)
     workplan = d.obj(
         id="w.id",
         team="w.team_id",
@@ -556,6 +576,77 @@ def profile(name: str, fn: Callable[[], object], iterations: int) -> str:
     return out.getvalue()
 
 
+class RoundTrips:
+    """What one request really sends: SQL statements, commits and rollbacks, health checks, cache calls."""
+
+    CACHE_METHODS = ("get", "get_many", "set", "set_many", "add", "delete", "delete_many", "incr", "has_key", "touch")
+
+    def __init__(self):
+        self.sql = self.commits = self.health = self.cache = 0
+
+    @contextlib.contextmanager
+    def counting(self):
+        from django.core.cache import cache
+        from django.db import connection
+
+        def sql(execute, statement, params, many, context):
+            self.sql += 1
+            return execute(statement, params, many, context)
+
+        patched = []
+
+        def patch(obj, name, counter):
+            original = getattr(obj, name)
+
+            def wrapper(*args, **kwargs):
+                setattr(self, counter, getattr(self, counter) + 1)
+                return original(*args, **kwargs)
+
+            setattr(obj, name, wrapper)
+            patched.append((obj, name))
+
+        patch(connection, "_commit", "commits")
+        patch(connection, "_rollback", "commits")
+        patch(connection, "is_usable", "health")
+        for method in self.CACHE_METHODS:
+            patch(cache, method, "cache")
+        try:
+            with connection.execute_wrapper(sql):
+                yield self
+        finally:
+            for obj, name in patched:
+                delattr(obj, name)  # the instance attribute goes; the class's method is back
+
+
+def backend_cpu_ms() -> float:
+    """CPU time (user + system) the PostgreSQL backend serving this connection has used, in ms."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")  # PostgreSQL on another machine
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def measure(fn: Callable[[], object], iterations: int, before: Callable[[], None] | None = None):
+    """Wall milliseconds per call, and CPU ms per call of this process and of the database backend."""
+    samples, cpu, db = [], 0.0, 0.0
+    for _ in range(iterations):
+        if before is not None:
+            before()
+        db_start, cpu_start = backend_cpu_ms(), time.process_time()
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+        cpu += time.process_time() - cpu_start
+        db += backend_cpu_ms() - db_start
+    return samples, cpu * 1000 / iterations, db / iterations
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     import django
@@ -565,6 +656,14 @@ def main(argv=None) -> int:
     from django.test.utils import override_settings
     from django.utils import timezone
     from rest_framework.test import APIClient
+
+    try:
+        from core import versions
+    except ImportError:  # a checkout from before the answer cache: every read is built
+        versions = None
+    from countries.models import Region
+    from countries.selectors import region_with_descendants
+    from teams.models import Team
 
     vendor = connection.vendor
     if vendor == "sqlite" and not args.allow_sqlite:
@@ -583,62 +682,125 @@ def main(argv=None) -> int:
     token, revoke = bench_token()
     year = timezone.localdate().year
     workplan_id, activities = workplan_near_40_activities()
+    team_id = Team.objects.filter(is_demo=True, kind="country").order_by("name").values_list("pk", flat=True)[0]
+    africa = list(region_with_descendants(Region.objects.get(slug="africa")))
     dialect = Dialect(vendor)
     client = APIClient()
+    floor_304 = (
+        "SELECT t.digest, t.expiry, u.id, u.is_active FROM knox_authtoken t JOIN accounts_user u ON u.id = t.user_id "
+        "WHERE t.token_key = %s",
+        [token[:15]],
+    )
+    region_filter = "WHERE (t.region_id = ANY(%s) OR c.region_id = ANY(%s))" if dialect.pg else ""
     reads = [
-        ("roster", "/api/v1/teams/?page_size=50", roster_sql(dialect)),
-        ("workplan", f"/api/v1/workplans/{workplan_id}/", workplan_sql(dialect, workplan_id)),
-        ("dashboard", f"/api/v1/dashboard/summary/?year={year}", dashboard_sql(dialect, year)),
+        ("roster list 50", "/api/v1/teams/?page_size=50", roster_sql(dialect), {}),
+        ("team detail", f"/api/v1/teams/{team_id}/", roster_sql(dialect, "WHERE t.id = %s", (team_id,), ""), {}),
+        (f"workplan {activities} act.", f"/api/v1/workplans/{workplan_id}/", workplan_sql(dialect, workplan_id), {}),
+        ("dashboard summary", f"/api/v1/dashboard/summary/?year={year}", dashboard_sql(dialect, year), {}),
+        ("activities 500", "/api/v1/activities/?page_size=500", activities_sql(dialect, 500), {}),
+        (
+            "roster CSV Africa",
+            "/api/v1/teams/?format=csv&region=africa",
+            roster_sql(dialect, region_filter, (africa, africa), ""),
+            {},
+        ),
+        ("304 roster list", "/api/v1/teams/?page_size=50", floor_304, {"HTTP_IF_NONE_MATCH": "etag"}),
     ]
-    results = []
-    profiles = []
+    results, profiles = [], []
+
+    def retire_answers():
+        if versions is not None:
+            versions.changed_everything()  # as a write does: the next read builds its answer afresh
+
     try:
         # The benchmark sends more requests than a token may in an hour.
         with override_settings(API_THROTTLE_RATE="1000000/hour"), logs_to_devnull():
-            for name, url, (sql, params) in reads:
-                queries = QueryCounter()
-                with connection.execute_wrapper(queries):
-                    endpoint_data = json.loads(get(client, url, token).content)
-                _, floor_data = run_floor(sql, params, dialect)
-                check = same_data(name, endpoint_data, floor_data)
-                api, floor = timed_pair(
-                    lambda url=url: get(client, url, token),
-                    lambda s=sql, p=params: run_floor(s, p, dialect),
-                    args.iterations,
-                    args.warmup,
+            for name, url, (sql, params), headers in reads:
+                if headers.get("HTTP_IF_NONE_MATCH") == "etag":
+                    headers = {"HTTP_IF_NONE_MATCH": get(client, url, token)["ETag"]}
+                expected = 304 if headers else 200
+
+                def call(url=url, headers=headers, expected=expected):
+                    response = client.get(url, HTTP_AUTHORIZATION=f"Token {token}", **headers)
+                    if response.status_code != expected:
+                        raise SystemExit(f"GET {url} answered {response.status_code}: {response.content[:300]!r}")
+                    return response
+
+                floor_call = lambda s=sql, p=params: run_floor(s, p, dialect)  # noqa: E731
+                retire_answers()
+                built_trips, cached_trips = RoundTrips(), RoundTrips()
+                with built_trips.counting():
+                    response = call()
+                with cached_trips.counting():
+                    call()
+                if headers:
+                    check = "304, no body"
+                else:
+                    _, floor_data = run_floor(sql, params, dialect)
+                    check = check_rows(name, response, floor_data)
+                for _ in range(args.warmup):
+                    retire_answers()
+                    call()
+                    floor_call()
+                built, built_cpu, built_db = measure(call, args.iterations, before=retire_answers)
+                cached, cached_cpu, cached_db = measure(call, args.iterations)
+                floor, floor_cpu, floor_db = measure(floor_call, args.iterations)
+                results.append(
+                    (name, built_trips, cached_trips, built, cached, floor, built_cpu, built_db, cached_cpu, check)
                 )
-                results.append((name, url, queries.count, api, floor, check))
                 if args.profile:
-                    profiles.append(profile(name, lambda url=url: get(client, url, token), min(args.iterations, 20)))
+                    profiles.append(profile(name, call, min(args.iterations, 20)))
     finally:
         revoke()
 
     db = connection.settings_dict
+    load = os.getloadavg()
     print(
-        f"\nAPI latency, {args.iterations} requests each after {args.warmup} warm-up; {vendor} "
-        f"{db.get('HOST') or ''}/{db['NAME']}; demo data {DEMO['countries']} countries x {DEMO['years']} years; "
-        f"workplan {workplan_id} has {activities} activities; load average {os.getloadavg()[0]:.2f} "
-        f"on {os.cpu_count()} CPUs\n"
+        f"\nAPI latency, {args.iterations} requests each after {args.warmup} warm-up, "
+        f"{time.strftime('%Y-%m-%d %H:%M')}; {vendor} {db.get('HOST') or ''}/{db['NAME']}; demo data "
+        f"{DEMO['countries']} countries x {DEMO['years']} years; load average {load[0]:.2f} {load[1]:.2f} "
+        f"{load[2]:.2f} on {os.cpu_count()} CPUs\n"
     )
     header = (
-        f"{'read':<10} {'queries':>7} {'median ms':>10} {'p95 ms':>8} | {'floor median':>12} {'floor p95':>9} "
-        f"| {'ratio':>6}  {'floor read':<24} url"
+        f"{'read':<19} {'sql':>3} {'tx':>2} {'hc':>2} {'cache':>5} | {'built ms':>8} {'/floor':>6} "
+        f"{'cpu+db ms':>9} | {'cached':>6} {'/floor':>6} {'sql':>3} {'cpu ms':>6} | {'floor ms':>8} {'p95':>6}  check"
     )
     print(header)
     print("-" * len(header))
-    for name, url, queries, api, floor, check in results:
-        api_median, floor_median = statistics.median(api), statistics.median(floor)
+    for name, bt, ct, built, cached, floor, built_cpu, built_db, cached_cpu, check in results:
+        b, c, f = statistics.median(built), statistics.median(cached), statistics.median(floor)
         print(
-            f"{name:<10} {queries:>7} {api_median:>10.1f} {p95(api):>8.1f} | {floor_median:>12.1f} "
-            f"{p95(floor):>9.1f} | {api_median / floor_median:>5.1f}x  {check:<24} {url}"
+            f"{name:<19} {bt.sql:>3} {bt.commits:>2} {bt.health:>2} {bt.cache:>5} | {b:>8.1f} {b / f:>5.1f}x "
+            f"{built_cpu:>4.1f}+{built_db:<4.1f} | {c:>6.1f} {c / f:>5.1f}x {ct.sql:>3} {cached_cpu:>6.1f} | "
+            f"{f:>8.1f} {p95(floor):>6.1f}  {check}"
         )
     print(
-        "\nratio = endpoint median / floor median; floor = one SQL statement returning the same rows and "
-        "fields, then json.dumps;\nendpoint and floor calls alternate, so both see the same load."
+        "\nbuilt = the answer computed (its data versions retired before each request, as a write does): sql "
+        "statements,\n  tx = commits/rollbacks sent, hc = health-check queries, cache = calls to the cache "
+        "(Redis round trips),\n  cpu+db = CPU ms per request of this process (Django, DRF, the test client) "
+        "and of the PostgreSQL backend;\ncached = the same request again, answered from the versioned answer "
+        "cache (sql statements and CPU of this process);\nfloor = one SQL statement returning the same rows "
+        "and fields, then json.dumps (for the 304: the token lookup).\nThe three are measured one after "
+        "another for each read; the machine is shared, so compare ratios and note the load average."
     )
     for text in profiles:
         print(text)
     return 0
+
+
+def check_rows(name: str, response, floor: list) -> str:
+    """A short check that the floor read the rows the endpoint returned."""
+    if name.startswith("roster CSV"):
+        rows = response.content.decode("utf-8-sig").count("\r\n") - 1
+        return f"{len(floor)} teams, {rows} CSV rows"
+    data = json.loads(response.content)
+    if name.startswith("activities"):
+        ids = [a["id"] for a in data["results"]]
+        ok = ids == [row[1]["id"] for row in floor] and data["count"] == floor[0][0]
+        return f"{len(ids)} activities" + ("" if ok else " (MISMATCH)")
+    if name == "team detail":
+        return "1 team" + ("" if data["id"] == floor[0][1]["id"] else " (MISMATCH)")
+    return same_data(name.split()[0].replace("roster", "roster"), data, floor)
 
 
 if __name__ == "__main__":

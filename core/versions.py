@@ -31,12 +31,15 @@ processes, so `usable()` is False and readers must build every answer afresh.
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
+import time
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone, translation
 
 logger = logging.getLogger(__name__)
 
@@ -115,9 +118,61 @@ def changed(*scopes: str, using: str = DEFAULT_DB_ALIAS) -> None:
     transaction.on_commit(replace_on_commit, using=using)
 
 
+def writes(*scopes: str):
+    """Decorator for a write service: when it returns, the versions of `scopes` are replaced (inside its
+    transaction, so again on commit). Model signals would catch most writes anyway; saying it at the
+    service keeps bulk updates and raw SQL a service may grow covered."""
+
+    def decorate(service):
+        @functools.wraps(service)
+        def wrapper(*args, **kwargs):
+            result = service(*args, **kwargs)
+            changed(*scopes)
+            return result
+
+        return wrapper
+
+    return decorate
+
+
 def changed_everything(using: str = DEFAULT_DB_ALIAS) -> None:
     """For writers that bypass model signals (bulk_create, update(), restore)."""
     changed(*SCOPES, using=using)
+
+
+def cached(name: str, scopes: tuple[str, ...], compute, timeout: int = 24 * 3600):
+    """`compute()`, kept in the cache under `name`, the versions of `scopes`, the day and the language:
+    computed once after each write of those scopes, then read from the cache (a fresh copy each time).
+
+    One process computes while the others wait for its result (up to WAIT seconds, then they
+    compute too): after a write, twenty clients asking for the dashboard at once cost one
+    computation, not twenty. Computed every time while the cache runs degraded.
+    """
+    if not usable():
+        return compute()
+    key = ":".join(
+        ["figures", name, timezone.localdate().isoformat(), translation.get_language() or "", *current(*scopes)]
+    )
+    found = cache.get(key)
+    if found is not None:
+        return found
+    if not cache.add(key + ":computing", True, int(WAIT) + 1):
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            time.sleep(0.01)
+            found = cache.get(key)
+            if found is not None:
+                return found
+    try:
+        found = compute()
+        cache.set(key, found, timeout)
+    finally:
+        cache.delete(key + ":computing")
+    return found
+
+
+# Seconds a process waits for another one computing the same figures.
+WAIT = 5.0
 
 
 # --- model signals ---------------------------------------------------------------------------

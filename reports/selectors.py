@@ -29,6 +29,7 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subque
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core import versions
 from core.models import current_on
 from countries.models import Region
 from countries.selectors import region_with_descendants, top_region_names
@@ -487,6 +488,15 @@ def activities_overspent(year: int, scope: Scope):
 
 
 def attention_lists(year: int, limit: int = 20) -> dict:
+    """What needs the Secretariat's attention (`_attention_lists`), computed once after each change of
+    the data it reads and then read from the cache (core.versions), like the dashboard's figures."""
+    rules = f"{settings.REPORTS_WORKPLAN_DUE}:{settings.REPORTS_STALE_ACTIVITY_DAYS}"
+    return versions.cached(
+        f"attention:{year}:{limit}:{rules}", (versions.TEAMS, versions.WORKPLANS), lambda: _attention_lists(year, limit)
+    )
+
+
+def _attention_lists(year: int, limit: int) -> dict:
     """What needs the Secretariat's attention, by the same rules as the data-quality report:
     teams without a convener, workplans not submitted by the due date, activities under way
     without progress for REPORTS_STALE_ACTIVITY_DAYS."""

@@ -26,6 +26,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from core import versions
+
 
 def _pg_env() -> dict:
     import os
@@ -242,4 +244,6 @@ def restore(folder: Path) -> dict:
     _replace_media(media, staging)
     if manifest.get("media") is not None:
         verify_media(media, manifest["media"], full=False)
+    # Every cached answer was built from the rows just replaced.
+    versions.changed_everything()
     return manifest

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Agency
+from core import versions as data_versions
 from countries.models import Country, Person, Subdivision, SunMembership
 from teams.models import ConvenerTerm, FocalPoint, MeetingFrequency, Platform, Team, TeamMember, TeamPlatform
 from workplans.models import ActionArea, Activity, ProgressUpdate, ResourceMobilised, SdgTarget, Workplan
@@ -314,6 +315,7 @@ class Generator:
 
 
 @transaction.atomic
+@data_versions.writes(*data_versions.SCOPES)
 def generate_demo_data(countries: int, years: int, seed: int, as_of: dt.date | None = None) -> Counter[str]:
     """Replace the demo data with a fresh, reproducible set; returns rows created per model."""
     as_of = as_of or timezone.localdate()

@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # A database that is not answering: 503 and the portal's page (API: JSON), never a 500.
     "core.unavailable.DatabaseUnavailableMiddleware",
+    # One transaction for each request that may write (core/transactions.py), none for reads.
+    "core.transactions.AtomicWritesMiddleware",
     # Last, as django-axes requires: turns a lock-out into its page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -138,8 +140,13 @@ if DATABASES["default"]["ENGINE"] in ("django.db.backends.postgresql", "core.db.
             f"-c lock_timeout={env.int('DJANGO_DB_LOCK_TIMEOUT', default=10) * 1000}",
         ]
     ).strip()
-# A request that fails half-way writes nothing.
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# A dropped connection is replaced before a request's first query, by a check that costs no round
+# trip while the server is quiet (core/db/postgresql).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "core.db.postgresql"
+# A request that fails half-way writes nothing: core.transactions.AtomicWritesMiddleware gives every
+# request that may write (POST, PUT, PATCH, DELETE) one transaction; reads run without one.
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -302,7 +309,7 @@ CACHES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Hashed, expiring tokens: "Authorization: Token <token>".
-        "knox.auth.TokenAuthentication",
+        "accounts.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -13,14 +13,16 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import BigIntegerField, CharField, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
+from core import versions
 from core.api.serializers import iso_date, iso_datetime, money
 from countries.selectors import top_region_names
 from teams.models import Team
 
-from .models import Activity, ProgressUpdate, SdgTarget, Workplan
+from .models import Activity, ProgressUpdate, Workplan
 
 MONEY = {"required": Sum("budget_required"), "available": Sum("budget_available"), "spent": Sum("budget_spent")}
 
@@ -112,6 +114,15 @@ def workplan_status_counts(year: int, teams) -> dict[str, int]:
 
 
 def dashboard_summary(year: int) -> dict:
+    """The year's coordination figures (`year_figures`), computed once after each change of the data
+    they count and then read from the cache (core.versions): the dashboard page, the API summary
+    and the public overview share them."""
+    return versions.cached(
+        f"dashboard-summary:{year}", (versions.TEAMS, versions.WORKPLANS), lambda: year_figures(year)
+    )
+
+
+def year_figures(year: int) -> dict:
     """The year's coordination figures, in a fixed number of aggregate queries.
 
     Team figures count the teams expected to have a convener and a workplan
@@ -166,7 +177,11 @@ def dashboard_summary(year: int) -> dict:
 
 def covered_countries() -> dict[str, str]:
     """ISO numeric code -> country name, for the countries with an active country team
-    (`countries_with_active_team` counts the same)."""
+    (`countries_with_active_team` counts the same); cached like `dashboard_summary`."""
+    return versions.cached("covered-countries", (versions.TEAMS,), _covered_countries)
+
+
+def _covered_countries() -> dict[str, str]:
     return dict(
         Team.objects.coordinating()
         .filter(kind=Team.Kind.COUNTRY)
@@ -179,8 +194,9 @@ def activity_payloads(*, workplan_id: int | None = None, activity_ids: list[int]
     """Activities as the API returns them (one workplan's, or these ids in this order), from plain rows.
 
     The only place the shape is built: the activity endpoints, the workplan
-    detail and the ETags all use it; ActivitySerializer documents it. Six
-    `values()` queries and no model instances, whatever the number of rows.
+    detail and the ETags all use it; ActivitySerializer documents it. Three
+    queries (the rows, their many-to-many values, their latest progress) and no
+    model instances, whatever the number of rows.
     """
     activities = Activity.objects.all()
     if workplan_id is not None:
@@ -197,28 +213,15 @@ def activity_payloads(*, workplan_id: int | None = None, activity_ids: list[int]
         )
     )  # fmt: skip
     ids = [row["id"] for row in rows]
-
-    def related(field: str, column: str) -> dict[int, list]:
-        through = Activity._meta.get_field(field).remote_field.through
-        found: dict[int, list] = defaultdict(list)
-        for activity_id, value in (
-            through.objects.filter(activity_id__in=ids).order_by(column).values_list("activity_id", column)
-        ):
-            found[activity_id].append(value)
-        return found
-
-    agencies = related("participating_agencies", "agency__acronym")
-    targets = related("sdg_targets", "sdgtarget__position")
-    codes = dict(SdgTarget.objects.values_list("position", "code"))
-    frameworks = related("national_frameworks", "nationalframework_id")
-    places = related("subdivisions", "subdivision__code")
+    agencies, targets, frameworks, places = _activity_lists(ids)
     latest: dict[int, dict] = {}
-    for update in (
-        ProgressUpdate.objects.filter(activity_id__in=ids)
-        .order_by("activity_id", "-reported_on", "-id")
-        .values("activity_id", "reported_on", "percent_complete", "status", "text")
-    ):
-        latest.setdefault(update.pop("activity_id"), update)
+    if ids:
+        for update in (
+            ProgressUpdate.objects.filter(activity_id__in=ids)
+            .order_by("activity_id", "-reported_on", "-id")
+            .values("activity_id", "reported_on", "percent_complete", "status", "text")
+        ):
+            latest.setdefault(update.pop("activity_id"), update)
 
     if activity_ids is not None:
         position = {pk: index for index, pk in enumerate(activity_ids)}
@@ -234,7 +237,7 @@ def activity_payloads(*, workplan_id: int | None = None, activity_ids: list[int]
             "action_area": row["action_area__code"],
             "lead_agency": row["lead_agency__acronym"],
             "participating_agencies": agencies.get(row["id"], []),
-            "sdg_targets": [codes[position] for position in targets.get(row["id"], [])],
+            "sdg_targets": targets.get(row["id"], []),
             "national_frameworks": frameworks.get(row["id"], []),
             "cooperation_outcome": row["cooperation_outcome_id"],
             "is_national": row["is_national"],
@@ -256,3 +259,39 @@ def activity_payloads(*, workplan_id: int | None = None, activity_ids: list[int]
         }
         for row in rows
     ]
+
+
+def _activity_lists(ids: list[int]) -> tuple[dict[int, list], ...]:
+    """The participating agencies (acronyms), SDG targets (codes), national frameworks (ids) and places
+    (subdivision codes) of the activities `ids`, each in its order: one UNION ALL query."""
+    found: tuple[dict[int, list], ...] = (defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list))
+    if not ids:
+        return found
+    # Typed NULLs: PostgreSQL takes an untyped NULL in a UNION for text, which a bigint column then refuses.
+    no_text, no_number = Cast(Value(None), CharField()), Cast(Value(None), BigIntegerField())
+
+    def part(field: str, index: int, label=None, value=None, order=None):
+        through = Activity._meta.get_field(field).remote_field.through
+        return (
+            through.objects.filter(activity_id__in=ids)
+            .annotate(
+                list_index=Value(index, output_field=IntegerField()),
+                label=F(label) if label else no_text,
+                value=F(value) if value else no_number,
+                sort_text=F(label) if label else no_text,
+                sort_number=F(order) if order else no_number,
+            )
+            .values_list("activity_id", "list_index", "label", "value", "sort_number", "sort_text")
+        )
+
+    union = part("participating_agencies", 0, label="agency__acronym").union(
+        part("sdg_targets", 1, label="sdgtarget__code", order="sdgtarget__position"),
+        part("national_frameworks", 2, value="nationalframework_id", order="nationalframework_id"),
+        part("subdivisions", 3, label="subdivision__code"),
+        all=True,
+    )
+    for activity_id, index, label, value, _order, _text in union.order_by(
+        "activity_id", "list_index", "sort_number", "sort_text"
+    ):
+        found[index][activity_id].append(label if value is None else value)
+    return found

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import versions
 from core.services import Precondition, StateConflict, lock_for_write, require
 from teams.rules import plan_team_work
 
@@ -56,12 +57,14 @@ def _changed(record, data: dict) -> list[str]:
 
 
 @transaction.atomic
+@versions.writes(versions.WORKPLANS)
 def create_workplan(*, user, team, year: int, summary: str = "") -> Workplan:
     check_plan_team_work(user, team)
     return _save(Workplan(team=team, year=year, summary=summary))
 
 
 @transaction.atomic
+@versions.writes(versions.WORKPLANS)
 def update_workplan(*, pk: int, user, data: dict, precondition: Precondition | None = None) -> Workplan:
     """Change the summary (or year) of a draft; the team never changes."""
     workplan = lock_for_write(Workplan.objects.all(), pk, precondition)
@@ -74,6 +77,7 @@ def update_workplan(*, pk: int, user, data: dict, precondition: Precondition | N
 
 
 @transaction.atomic
+@versions.writes(versions.WORKPLANS)
 def delete_workplan(*, pk: int, user, precondition: Precondition | None = None) -> None:
     """Delete a draft with its activities; the history keeps every row."""
     workplan = lock_for_write(Workplan.objects.all(), pk, precondition)
@@ -174,6 +178,7 @@ def check_report_progress(user, activity: Activity) -> None:
 
 
 @transaction.atomic
+@versions.writes(versions.WORKPLANS)
 def submit_workplan(*, workplan: Workplan, user, precondition: Precondition | None = None) -> Workplan:
     workplan = lock_for_write(Workplan.objects.all(), workplan.pk, precondition)
     check_submit(user, workplan)
@@ -184,6 +189,7 @@ def submit_workplan(*, workplan: Workplan, user, precondition: Precondition | No
 
 
 @transaction.atomic
+@versions.writes(versions.WORKPLANS)
 def endorse_workplan(*, workplan: Workplan, user, precondition: Precondition | None = None) -> Workplan:
     workplan = lock_for_write(Workplan.objects.all(), workplan.pk, precondition)
     check_endorse(user, workplan)
@@ -194,6 +200,7 @@ def endorse_workplan(*, workplan: Workplan, user, precondition: Precondition | N
 
 
 @transaction.atomic
+@versions.writes(versions.WORKPLANS)
 def reopen_workplan(*, workplan: Workplan, user, precondition: Precondition | None = None) -> Workplan:
     """Back to draft for changes; the submission and endorsement stay in the history."""
     workplan = lock_for_write(Workplan.objects.all(), workplan.pk, precondition)
@@ -226,6 +233,7 @@ class CopyResult:
 
 
 @transaction.atomic
+@versions.writes(versions.WORKPLANS)
 def copy_workplan(*, source: Workplan, year: int, user, activities=None, summary: str = "") -> CopyResult:
     """A draft for `year` from `source`: the chosen activities (by default those not closed or
     cancelled, `activities_to_carry_over`), dates moved on, status back to pipeline, money not
@@ -312,6 +320,7 @@ def _check_activity(activity: Activity, m2m: dict) -> None:
 
 
 @transaction.atomic
+@versions.writes(versions.WORKPLANS)
 def create_activity(*, workplan: Workplan, user, data: dict) -> Activity:
     """Add an activity to a draft workplan."""
     check_add_activity(user, workplan)
@@ -361,6 +370,7 @@ def unchanged_since(version: str, data: dict) -> Precondition:
 
 
 @transaction.atomic
+@versions.writes(versions.WORKPLANS)
 def update_activity(*, pk: int, user, data: dict, precondition: Precondition | None = None) -> Activity:
     """Change an activity. In a draft everything may change; afterwards only PROGRESS_FIELDS."""
     activity = lock_for_write(Activity.objects.select_related("workplan__team"), pk, precondition)
@@ -390,6 +400,7 @@ def update_activity(*, pk: int, user, data: dict, precondition: Precondition | N
 
 
 @transaction.atomic
+@versions.writes(versions.WORKPLANS)
 def delete_activity(*, pk: int, user, precondition: Precondition | None = None) -> None:
     """Delete; the history keeps it, so restore_activity can bring it back."""
     activity = lock_for_write(Activity.objects.select_related("workplan"), pk, precondition)
@@ -409,6 +420,7 @@ def deleted_activities(workplan: Workplan):
 
 
 @transaction.atomic
+@versions.writes(versions.WORKPLANS)
 def restore_activity(*, history_id: int, user) -> Activity:
     """Bring a deleted activity back, with its agencies, targets, places and progress updates."""
     record = Activity.history.select_related("history_user").get(history_id=history_id, history_type="-")
@@ -434,6 +446,7 @@ def restore_activity(*, history_id: int, user) -> Activity:
 
 
 @transaction.atomic
+@versions.writes(versions.WORKPLANS)
 def add_progress_update(*, activity: Activity, user, **data) -> ProgressUpdate:
     """Record progress; the activity takes the reported status and its 'last updated' moves."""
     activity = lock_for_write(Activity.objects.select_related("workplan"), activity.pk)
@@ -454,6 +467,7 @@ def _check_resource(resource: ResourceMobilised) -> None:
 
 
 @transaction.atomic
+@versions.writes(versions.WORKPLANS)
 def record_resources(*, user, team, data: dict) -> ResourceMobilised:
     """Record money the team raised jointly."""
     if not plan_team_work.test(user, team):
@@ -464,6 +478,7 @@ def record_resources(*, user, team, data: dict) -> ResourceMobilised:
 
 
 @transaction.atomic
+@versions.writes(versions.WORKPLANS)
 def update_resources(*, pk: int, user, data: dict, precondition: Precondition | None = None) -> ResourceMobilised:
     resource = lock_for_write(ResourceMobilised.objects.select_related("team"), pk, precondition)
     if not plan_team_work.test(user, resource.team):
@@ -477,6 +492,7 @@ def update_resources(*, pk: int, user, data: dict, precondition: Precondition | 
 
 
 @transaction.atomic
+@versions.writes(versions.WORKPLANS)
 def delete_resources(*, pk: int, user, precondition: Precondition | None = None) -> None:
     resource = lock_for_write(ResourceMobilised.objects.select_related("team"), pk, precondition)
     if not plan_team_work.test(user, resource.team):

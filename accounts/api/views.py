@@ -3,15 +3,16 @@
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from knox.auth import TokenAuthentication
 from knox.models import AuthToken
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.authentication import TokenAuthentication
 from core.api.throttling import AddressRateThrottle
 
 
@@ -77,6 +78,8 @@ class TokenView(APIView):
                 status=status.HTTP_401_UNAUTHORIZED,
                 headers={"WWW-Authenticate": 'Token realm="api"'},
             )
+        # The user's expired tokens go now (authentication checks only the token it is given).
+        AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
         instance, token = AuthToken.objects.create(user)
         return Response(TokenSerializer({"token": token, "expiry": instance.expiry}).data)
 

@@ -19,6 +19,7 @@ down, core.cache.FallbackCache), nothing is served from or stored in it.
 
 import hashlib
 import json
+import time
 
 from django.core.cache import cache
 from django.http import HttpResponse
@@ -32,6 +33,8 @@ from core import versions
 # How long an answer is kept at most (a version change retires it much sooner).
 ANSWER_TIMEOUT = 24 * 3600
 ANSWER_PREFIX = "answer:"
+# Seconds a request waits for another process building the same answer before building it itself.
+BUILD_WAIT = 2.0
 
 
 def etag_of(data) -> str:
@@ -73,6 +76,7 @@ class ConditionalMixin:
 
     cache_scopes: tuple[str, ...] = ()
     _answer_key: str | None = None
+    _building = False  # this request builds the answer others may be waiting for
 
     def cache_variant(self, request) -> str:
         """What the answer depends on besides the address and the data: "" when it is the same for all."""
@@ -108,8 +112,18 @@ class ConditionalMixin:
             if etag is not None and etag_matches(etag, wanted):
                 raise _Answered(not_modified(etag))
         stored = cache.get(key)
+        if stored is None:
+            self._building = cache.add(key + ":building", True, int(BUILD_WAIT * 2))
+        if stored is None and not self._building:
+            # Another process is building this very answer (the first read after a write): wait for it.
+            deadline = time.monotonic() + BUILD_WAIT
+            while stored is None and time.monotonic() < deadline:
+                time.sleep(0.005)
+                stored = cache.get(key)
         if stored is not None:
             etag, content_type, headers, content = stored
+            if wanted and etag_matches(etag, wanted):
+                raise _Answered(not_modified(etag))
             response = HttpResponse(content, content_type=content_type)
             for name, value in headers:
                 response[name] = value
@@ -133,12 +147,20 @@ class ConditionalMixin:
             ANSWER_TIMEOUT,
         )
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        try:
+            return self._finalize(request, response, *args, **kwargs)
+        finally:
+            if self._building:
+                self._building = False
+                cache.delete(self._answer_key + ":building")
+
     def representation(self, instance):
         """The data a GET of this object returns."""
         serializer_class = getattr(self, "read_serializer_class", None) or self.get_serializer_class()
         return serializer_class(instance, context=self.get_serializer_context()).data
 
-    def finalize_response(self, request, response, *args, **kwargs):
+    def _finalize(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if (
             isinstance(response, Response)

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import versions
 from core.api.conditional import ConditionalMixin
 from core.api.filters import reject_unknown_parameters
 from reports.selectors import attention_lists
@@ -78,6 +79,9 @@ def needs_attention(year: int) -> dict:
 
 class DashboardView(ConditionalMixin, APIView):
     """The Secretariat dashboard for one year (default: this year): its figures and what needs attention."""
+
+    # The same for every caller: one answer per year in the versioned cache (core.api.conditional).
+    cache_scopes = (versions.TEAMS, versions.WORKPLANS)
 
     @extend_schema(parameters=[DashboardQuerySerializer], responses=SummarySerializer)
     def get(self, request):

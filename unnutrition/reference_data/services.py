@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
 from agencies.models import Agency, ChairTerm, SteeringCommitteeSeat
+from core import versions
 from countries.models import (
     Country,
     Person,
@@ -360,6 +361,7 @@ class Loader:
 
 
 @transaction.atomic
+@versions.writes(*versions.SCOPES)
 def load_reference_data() -> Counter[str]:
     """Load or refresh every reference fact; returns what was created or updated."""
     loader = Loader()

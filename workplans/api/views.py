@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core import versions
 from teams.api.viewsets import TeamScopedViewSet
 from workplans import services
 from workplans.filtersets import (
@@ -27,6 +28,11 @@ from .serializers import (
 )
 
 
+# What every answer below is built from: the workplans' own rows, and the names of teams, agencies, SDG
+# targets, places and users (reference data). The same for every caller, so kept once in the answer cache.
+READ_SCOPES = (versions.TEAMS, versions.WORKPLANS)
+
+
 class WorkplanViewSet(TeamScopedViewSet):
     """Annual joint workplans. A GET of one workplan includes its activities.
 
@@ -39,6 +45,7 @@ class WorkplanViewSet(TeamScopedViewSet):
         .annotate(activity_count=Count("activities"))
         .order_by("-year", "team__name")
     )
+    cache_scopes = READ_SCOPES
     serializer_class = WorkplanSerializer
     read_serializer_class = WorkplanDetailSerializer
     write_serializer_class = WorkplanWriteSerializer
@@ -87,6 +94,7 @@ class ActivityViewSet(TeamScopedViewSet):
     """
 
     queryset = Activity.objects.order_by("workplan_id", "start_date", "id")
+    cache_scopes = READ_SCOPES
     serializer_class = ActivitySerializer
     read_serializer_class = ActivitySerializer
     write_serializer_class = ActivityWriteSerializer
@@ -110,6 +118,7 @@ class ProgressUpdateViewSet(TeamScopedViewSet):
     """Progress reported on activities, newest first. Reporting sets the activity's status."""
 
     queryset = ProgressUpdate.objects.select_related("author").order_by("-reported_on", "-id")
+    cache_scopes = READ_SCOPES
     serializer_class = ProgressUpdateSerializer
     read_serializer_class = ProgressUpdateSerializer
     write_serializer_class = ProgressUpdateWriteSerializer
@@ -129,6 +138,7 @@ class ResourceMobilisedViewSet(TeamScopedViewSet):
     """Money teams raised jointly: source, amount, purpose."""
 
     queryset = ResourceMobilised.objects.order_by("-received_on", "-id")
+    cache_scopes = READ_SCOPES
     serializer_class = ResourceMobilisedSerializer
     read_serializer_class = ResourceMobilisedSerializer
     write_serializer_class = ResourceMobilisedWriteSerializer

@@ -1,0 +1,45 @@
+"""One transaction per request that may write, none for the requests that only read.
+
+Django's ATOMIC_REQUESTS wraps every view in a transaction, reads included: a
+BEGIN and a COMMIT round trip on every GET for nothing. This middleware keeps
+the guarantee where it matters: a POST, PUT, PATCH or DELETE runs in one
+transaction, rolled back when the view raises (as ATOMIC_REQUESTS does) or when
+DRF turns an exception into an error response (as DRF's `set_rollback` does
+under ATOMIC_REQUESTS). A GET, HEAD or OPTIONS runs in autocommit; every service
+opens its own transaction for any write it makes. Views marked
+`transaction.non_atomic_requests` (the token view, whose failed attempts must
+stay recorded) are left alone. With ATOMIC_REQUESTS off, DRF's own `set_rollback`
+does nothing, so an error answer to a read never marks an enclosing transaction
+(a test's) for rollback.
+"""
+
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.urls import Resolver404, resolve
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class AtomicWritesMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in SAFE_METHODS or self._exempt(request):
+            return self.get_response(request)
+        with transaction.atomic():
+            response = self.get_response(request)
+            # `exception` marks a response DRF made from an exception it handled.
+            if getattr(request, "_rollback_request", False) or getattr(response, "exception", False):
+                transaction.set_rollback(True)
+            return response
+
+    def process_exception(self, request, exception):
+        request._rollback_request = True  # the view raised: nothing it wrote stays (the error page is made after)
+
+    @staticmethod
+    def _exempt(request) -> bool:
+        try:
+            match = resolve(request.path_info, getattr(request, "urlconf", None))
+        except Resolver404:
+            return False
+        return DEFAULT_DB_ALIAS in getattr(match.func, "_non_atomic_requests", ())

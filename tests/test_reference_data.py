@@ -4,12 +4,16 @@ import datetime as dt
 
 import pytest
 from django.apps import apps
+from rest_framework.test import APIClient
 
 from agencies.models import Agency, ChairTerm, SteeringCommitteeSeat
 from countries.models import Country, Region, Subdivision, SunMembership, SunRegionalHub
 from teams.models import ConvenerTerm, Team
 from unnutrition.reference_data.services import load_reference_data
-from workplans.models import ResourceMobilised, SdgTarget
+from unnutrition.reference_data.sun import SUN_COUNTRIES
+from workplans.models import ActionArea, ResourceMobilised, SdgTarget
+
+from .factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -51,15 +55,45 @@ def test_the_sixteen_member_agencies_and_their_membership():
 
 
 def test_steering_committee_and_first_chair():
-    seats = {(s.agency.acronym, s.seat_type, s.end_date) for s in SteeringCommitteeSeat.objects.all()}
+    seats = {(s.agency.acronym, s.seat_type, s.end_date, s.stated_on) for s in SteeringCommitteeSeat.objects.all()}
+    # The brief gives the rotating members "as of December 2022": open seats with the date stated, no end.
     assert seats == {
-        ("FAO", "founding", None), ("IFAD", "founding", None), ("UNICEF", "founding", None),
-        ("WFP", "founding", None), ("WHO", "founding", None),
-        ("IAEA", "rotating", dt.date(2022, 12, 31)), ("UNEP", "rotating", dt.date(2022, 12, 31)),
+        ("FAO", "founding", None, None), ("IFAD", "founding", None, None), ("UNICEF", "founding", None, None),
+        ("WFP", "founding", None, None), ("WHO", "founding", None, None),
+        ("IAEA", "rotating", None, dt.date(2022, 12, 1)), ("UNEP", "rotating", None, dt.date(2022, 12, 1)),
     }  # fmt: skip
+    assert all(seat.is_current for seat in SteeringCommitteeSeat.objects.all())
     chair = ChairTerm.objects.get()
     assert (chair.person.name, chair.agency.acronym) == ("Naoko Yamamoto", "WHO")
     assert (chair.start_date.year, chair.end_date.year) == (2021, 2022)
+
+
+def test_the_api_shows_the_rotating_members_as_current():
+    api = APIClient()
+    api.force_authenticate(make_user("viewer"))
+    for acronym in ("IAEA", "UNEP"):
+        seats = api.get(f"/api/v1/agencies/{acronym}/").json()["steering_committee"]
+        assert seats == [
+            {"seat": "rotating", "start_date": None, "end_date": None, "stated_on": "2022-12-01", "current": True}
+        ]
+
+
+def test_a_seat_recorded_with_the_old_end_date_is_corrected_once():
+    seat = SteeringCommitteeSeat.objects.get(agency__acronym="IAEA")
+    seat.end_date, seat.stated_on = dt.date(2022, 12, 31), None
+    seat.save()
+    assert load_reference_data() == {"agencies.SteeringCommitteeSeat updated": 1}
+    seat.refresh_from_db()
+    assert (seat.end_date, seat.stated_on) == (None, dt.date(2022, 12, 1))
+    assert load_reference_data() == {}
+
+
+def test_agencies_are_classed_as_the_un_system_chart_does():
+    kinds = dict(Agency.objects.values_list("acronym", "kind"))
+    assert kinds["UNHCR"] == "other_entity"  # among the chart's "other entities", not a fund or programme
+    assert {a for a, k in kinds.items() if k == "fund_programme"} == {"UNDP", "UNEP", "UN-Habitat", "UNICEF", "WFP"}
+    assert (kinds["IAEA"], kinds["OCHA"], kinds["IFAD"]) == ("related_organization", "secretariat_office",
+                                                             "specialized_agency")  # fmt: skip
 
 
 def test_every_iso_country_with_its_un_region():
@@ -96,6 +130,27 @@ def test_regions_carry_their_un_m49_codes():
 
 def test_sun_networks_hubs_and_cambodia_focal_point():
     assert set(SunRegionalHub.objects.values_list("city", flat=True)) == {"Bangkok", "Dakar", "Nairobi", "Panama City"}
+    # The SUN Movement's 66 member countries, each with the regional hub serving it.
+    members = SunMembership.objects.select_related("country", "hub")
+    assert len(SUN_COUNTRIES) == 66
+    assert sorted(m.country.iso_alpha3 for m in members) == SUN_COUNTRIES
+    served = {
+        hub.city: set(hub.memberships.values_list("country__iso_alpha3", flat=True))
+        for hub in SunRegionalHub.objects.all()
+    }
+    assert {city: len(codes) for city, codes in served.items()} == {
+        "Bangkok": 11,
+        "Dakar": 19,
+        "Nairobi": 16,
+        "Panama City": 7,
+    }
+    assert {"KHM", "BGD", "TLS"} <= served["Bangkok"] and {"SEN", "TCD", "MOZ"} <= served["Dakar"]
+    assert {"KEN", "NGA", "ZWE"} <= served["Nairobi"] and {"GTM", "PER", "PAN"} <= served["Panama City"]
+    # The Convergence Hub's countries (fragile, or outside the hubs' regions) have no regional hub.
+    assert set(members.filter(hub__isnull=True).values_list("country__iso_alpha3", flat=True)) == {
+        "AFG", "BDI", "CAF", "COG", "COD", "HTI", "SOM", "SSD", "SDN", "YEM", "KGZ", "TJK", "PNG",
+    }  # fmt: skip
+    assert not SunMembership.objects.filter(country__iso_alpha3__in=["NOR", "JPN", "MLT", "BMU", "HMD"]).exists()
     membership = SunMembership.objects.get(country__iso_alpha3="KHM")
     assert membership.government_focal_point.name == "Sok Silo"
     assert "Council for Agricultural and Rural Development" in membership.government_focal_point.title
@@ -123,7 +178,9 @@ def test_latin_america_group():
     assert team.meeting_frequency == "monthly"
     assert set(team.members.values_list("agency__acronym", flat=True)) == {"FAO", "PAHO", "UNICEF", "WFP"}
     assert ConvenerTerm.objects.get(team=team).agency.acronym == "UNICEF"
-    assert team.action_areas.count() == 5
+    # Its four joint action areas; the emergency coordination it does besides them is its cluster links.
+    assert set(team.action_areas.values_list("code", flat=True)) == {"evidence", "advocacy", "knowledge", "capacity"}
+    assert ActionArea.objects.filter(code="emergency").exists()  # still a category of activity
     assert set(team.clusters.values_list("name", flat=True)) == {
         "Food Security", "Health", "Water, Sanitation and Hygiene (WASH)"
     }  # fmt: skip
@@ -176,3 +233,39 @@ def test_a_second_run_keeps_the_translations_and_changes_nothing():
     assert load_reference_data() == {"workplans.SdgTarget updated": 1}
     assert load_reference_data() == {}
     assert row_counts() == before
+
+
+def test_cambodia_provincial_working_groups():
+    cambodia = Team.objects.get(name="UN Nutrition Cambodia")
+    provinces = Team.objects.get(kind="subnational", parent=cambodia)
+    assert provinces.country == cambodia.country
+    assert set(provinces.members.values_list("agency__acronym", flat=True)) == {"FAO", "UNICEF", "WFP", "WHO"}
+    assert not provinces.convener_terms.exists()  # run by the country team's people
+    assert provinces.subdivisions.count() == 0  # the brief names no province: the team records them
+
+
+def test_a_second_run_leaves_what_the_teams_recorded():
+    """Every `make run` loads the reference data again: the teams' own changes must survive it."""
+    cambodia = Team.objects.get(name="UN Nutrition Cambodia")
+    wfp = ConvenerTerm.objects.get(team=cambodia, role="convener")
+    wfp.end_date = dt.date(2025, 6, 30)
+    wfp.save()
+    ConvenerTerm.objects.create(
+        team=cambodia, role="convener", agency=Agency.objects.get(acronym="UNICEF"), start_date=dt.date(2025, 7, 1)
+    )
+    cambodia.notes = "Meets every second Tuesday."
+    cambodia.save()
+    provinces = Team.objects.get(kind="subnational", parent=cambodia)
+    provinces.subdivisions.add(Subdivision.objects.get(code="KH-23"))
+    lac = Team.objects.get(kind="regional")
+    lac.clusters.clear()
+    membership = SunMembership.objects.get(country__iso_alpha3="KHM")
+    membership.joined_on = dt.date(2014, 6, 1)
+    membership.save()
+
+    assert load_reference_data() == {}
+    assert cambodia.current_convener().agency.acronym == "UNICEF"
+    assert Team.objects.get(pk=cambodia.pk).notes == "Meets every second Tuesday."
+    assert list(provinces.subdivisions.values_list("code", flat=True)) == ["KH-23"]
+    assert not lac.clusters.exists()
+    assert SunMembership.objects.get(country__iso_alpha3="KHM").joined_on == dt.date(2014, 6, 1)

@@ -25,7 +25,14 @@ class AgencySerializer(serializers.ModelSerializer):
         ]
 
     def get_steering_committee(self, agency) -> list[dict]:
+        # `current`: the seat runs today (an open seat known only "as of" a date, `stated_on`, does).
         return [
-            {"seat": seat.seat_type, "start_date": seat.start_date, "end_date": seat.end_date}
+            {
+                "seat": seat.seat_type,
+                "start_date": seat.start_date,
+                "end_date": seat.end_date,
+                "stated_on": seat.stated_on,
+                "current": seat.is_current,
+            }
             for seat in agency.sc_seats.all()
         ]

@@ -73,6 +73,14 @@ class CountrySerializer(serializers.ModelSerializer):
     region = RegionSerializer(read_only=True)
     region_path = serializers.SerializerMethodField(help_text="From the top-level region down.")
     sun = serializers.SerializerMethodField()
+    sun_regional_hub = serializers.CharField(
+        source="sun_membership.hub.city",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="City of the SUN regional hub serving the country (Bangkok, Dakar, Nairobi, Panama City); "
+        "null for countries outside the SUN Movement and those of its Convergence Hub.",
+    )
     country_team = serializers.IntegerField(
         source="country_team_id", read_only=True, allow_null=True, help_text="Id of the active country team."
     )
@@ -88,6 +96,7 @@ class CountrySerializer(serializers.ModelSerializer):
             "region",
             "region_path",
             "sun",
+            "sun_regional_hub",
             "country_team",
         ]
 

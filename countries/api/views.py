@@ -9,7 +9,9 @@ class CountryViewSet(ReadOnlyViewSet):
     """Every ISO 3166 country and territory, with its UN region, SUN status and country team."""
 
     queryset = (
-        Country.objects.select_related("region__parent__parent", "sun_membership__government_focal_point")
+        Country.objects.select_related(
+            "region__parent__parent", "sun_membership__government_focal_point", "sun_membership__hub"
+        )
         .with_country_team()
         .order_by("name")
     )

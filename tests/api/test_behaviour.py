@@ -248,11 +248,13 @@ def test_filters_by_country_agency_year_status_and_area(api, focal, cambodia, ch
 def test_team_filters(api, focal, chad):
     client = api(focal)
     names = lambda q: {t["name"] for t in client.get(f"/api/v1/teams/?{q}").json()["results"]}  # noqa: E731
-    assert names("country=KHM") == {"UN Nutrition Cambodia"}
-    assert names("region=south-eastern-asia") == {"UN Nutrition Cambodia"}
+    provinces = "Provincial food security and nutrition working groups, Cambodia"  # run by the country team
+    assert names("country=KHM") == {"UN Nutrition Cambodia", provinces}
+    assert names("region=south-eastern-asia") == {"UN Nutrition Cambodia", provinces}
     assert names("kind=regional") == {"Latin America and Caribbean regional nutrition group"}
+    assert names("kind=subnational") == {provinces}
     assert names("agency=PAHO") == {"Latin America and Caribbean regional nutrition group"}
-    assert names("has_convener=false") == {chad.name}
+    assert names("has_convener=false") == {chad.name, provinces}
 
 
 def test_countries_with_region_and_sun_status(api, focal):
@@ -260,8 +262,13 @@ def test_countries_with_region_and_sun_status(api, focal):
     khm = client.get("/api/v1/countries/khm/").json()
     assert khm["region_path"] == ["Asia", "South-eastern Asia"]
     assert khm["sun"] == {"member": True, "joined_on": None, "government_focal_point": "H.E. Sok Silo"}
-    sun = client.get("/api/v1/countries/?sun_member=true").json()
-    assert [c["iso_alpha3"] for c in sun["results"]] == ["KHM"]
+    assert khm["sun_regional_hub"] == "Bangkok"
+    sun = client.get("/api/v1/countries/?sun_member=true&page_size=100").json()
+    assert sun["count"] == 66  # the SUN Movement's member countries
+    assert {"KHM", "TCD", "PER", "YEM"} <= {c["iso_alpha3"] for c in sun["results"]}
+    yemen = client.get("/api/v1/countries/yem/").json()  # in the SUN Convergence Hub: no regional hub
+    assert (yemen["sun"]["member"], yemen["sun_regional_hub"]) == (True, None)
+    assert client.get("/api/v1/countries/nor/").json()["sun"]["member"] is False
 
 
 @pytest.mark.parametrize(

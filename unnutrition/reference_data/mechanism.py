@@ -28,7 +28,8 @@ AGENCIES = [
      "Nairobi", "https://www.unep.org", {}),
     ("UN-Habitat", "United Nations Human Settlements Programme", "fund_programme", "member",
      "Nairobi", "https://unhabitat.org", {}),
-    ("UNHCR", "Office of the United Nations High Commissioner for Refugees", "fund_programme", "member",
+    # The UN System Chart lists UNHCR among "other entities", not among the funds and programmes.
+    ("UNHCR", "Office of the United Nations High Commissioner for Refugees", "other_entity", "member",
      "Geneva", "https://www.unhcr.org", {}),
     ("UNICEF", "United Nations Children's Fund", "fund_programme", "founding",
      "New York", "https://www.unicef.org", {}),
@@ -71,15 +72,19 @@ REGIONAL_OFFICES = [
     ("PAHO", "Pan American Health Organization", "WHO", "Washington, D.C.", "https://www.paho.org"),
 ]
 
-# Steering Committee: five founding seats, two rotating seats (as of December 2022).
+# Steering Committee: five founding seats and two rotating ones, (acronym, seat, start, end, stated on).
+# The brief names the rotating members "as of December 2022" (截至2022年12月): a snapshot, not a
+# term. Their seats are open-ended (no end is known) and carry the date the brief states them,
+# the first of that month; a newer source closes them and opens the next members' seats.
+AS_OF_DECEMBER_2022 = dt.date(2022, 12, 1)
 STEERING_COMMITTEE = [
-    ("FAO", "founding", None, None),
-    ("IFAD", "founding", None, None),
-    ("UNICEF", "founding", None, None),
-    ("WFP", "founding", None, None),
-    ("WHO", "founding", None, None),
-    ("IAEA", "rotating", None, dt.date(2022, 12, 31)),
-    ("UNEP", "rotating", None, dt.date(2022, 12, 31)),
+    ("FAO", "founding", None, None, None),
+    ("IFAD", "founding", None, None, None),
+    ("UNICEF", "founding", None, None, None),
+    ("WFP", "founding", None, None, None),
+    ("WHO", "founding", None, None, None),
+    ("IAEA", "rotating", None, None, AS_OF_DECEMBER_2022),
+    ("UNEP", "rotating", None, None, AS_OF_DECEMBER_2022),
 ]
 
 CHAIRS = [
@@ -117,8 +122,15 @@ CLUSTERS = [
     ("Water, Sanitation and Hygiene (WASH)", ["UNICEF"]),
 ]
 
-# Joint action areas (the Latin America and Caribbean group's four, plus the
-# emergency nutrition coordination both worked examples mention).
+# What an activity of a joint workplan is about. The first four are the Latin America and Caribbean
+# group's four joint action areas as the brief lists them: (i) evidence generation, (ii) advocacy,
+# (iii) information and knowledge management, (iv) capacity strengthening. The fifth is not one of
+# them: the brief says the group works on these four "in addition to" (除...外) coordinating emergency
+# nutrition action in the region, and that UN Nutrition teams link humanitarian and development actors
+# and platforms with the humanitarian clusters. Teams plan activities of that kind too, so it is a
+# category of activity here, but a team's own joint action areas (`Team.action_areas`, e.g. the LAC
+# group's) never count it: its emergency coordination shows as its links to the clusters.
+JOINT_ACTION_AREAS = ["evidence", "advocacy", "knowledge", "capacity"]
 ACTION_AREAS = [
     ("evidence", "Evidence generation", "Studies, overviews and data that inform joint action."),
     ("advocacy", "Advocacy", "Joint positions and messages for nutrition as a political priority."),
@@ -200,8 +212,30 @@ LATIN_AMERICA = {
     },
     "members": ["FAO", "PAHO", "UNICEF", "WFP"],
     "conveners": [{"role": "convener", "agency": "UNICEF", "start_date": None, "end_date": None}],
-    "action_areas": ["evidence", "advocacy", "knowledge", "capacity", "emergency"],
+    # The four joint action areas; the emergency coordination it does besides them is its links to
+    # the Food Security, Health and WASH clusters below (see ACTION_AREAS).
+    "action_areas": JOINT_ACTION_AREAS,
     "clusters": ["Food Security", "Health", "Water, Sanitation and Hygiene (WASH)"],
 }
 
-TEAMS = [CAMBODIA, LATIN_AMERICA]
+# The brief's subnational level: in Cambodia, provincial working groups coordinate food security and
+# nutrition, and the UN agencies support the coordination in different provinces (各联合国机构支持
+# 不同省份的协调工作). The brief names neither the provinces nor which agency supports which, so
+# the groups are one subnational team of the country team with its four agencies, and no provinces:
+# the team records its provinces (`Team.subdivisions`) itself, and the loader never overwrites them.
+CAMBODIA_PROVINCES = {
+    "team": {
+        "name": "Provincial food security and nutrition working groups, Cambodia",
+        "kind": "subnational",
+        "country": "KHM",
+        "parent": "UN Nutrition Cambodia",
+        "notes": (
+            "Provincial working groups coordinate food security and nutrition; the UN agencies of the "
+            "country team support the coordination in different provinces."
+        ),
+    },
+    "members": ["FAO", "UNICEF", "WFP", "WHO"],
+    "conveners": [],
+}
+
+TEAMS = [CAMBODIA, LATIN_AMERICA, CAMBODIA_PROVINCES]

@@ -117,7 +117,7 @@ class Command(BaseCommand):
                     page.goto(base + path.format(**ids))
                     page.wait_for_load_state("networkidle")
                     target = out / f"{name}-{language}.png"
-                    page.screenshot(path=str(target), full_page=viewport is not None)
+                    page.screenshot(path=str(target))
                     self.stdout.write(f"{target}")
                 page.close()
             browser.close()

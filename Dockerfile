@@ -5,7 +5,11 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_ENV=production
 WORKDIR /app
 
-RUN apt-get update && apt-get install -y --no-install-recommends curl procps fonts-dejavu-core postgresql-client gettext && rm -rf /var/lib/apt/lists/*
+# PDF reports: WeasyPrint lays them out with Pango and HarfBuzz, in the Noto fonts (Latin, Cyrillic,
+# Arabic: fonts-noto-core; Chinese: fonts-noto-cjk).
+RUN apt-get update && apt-get install -y --no-install-recommends curl procps postgresql-client gettext \
+    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt .
 # PyICU (collation by the reader's language) compiles against ICU; the build tools are removed after.
 RUN apt-get update && apt-get install -y --no-install-recommends libicu-dev pkg-config g++ \

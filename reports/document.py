@@ -5,7 +5,7 @@ possibly with a chart). Sections are produced lazily by a generator and table
 rows are iterables that stream from the database, so a renderer holds one
 section's aggregates and one chunk of rows at a time, whatever the size of the
 data. The three renderers (reports/renderers/) turn the same Report into a PDF,
-an XLSX workbook or a CSV file.
+an XLSX workbook or a ZIP of CSV files (one per table).
 """
 
 from __future__ import annotations
@@ -31,9 +31,13 @@ class Column:
 
 @dataclass
 class Chart:
-    """A small chart drawn in the PDF next to its table (XLSX and CSV carry the numbers)."""
+    """A small chart drawn in the PDF above its table (XLSX and CSV carry the numbers).
 
-    kind: str  # "bar" (vertical, grouped), "hbar" (horizontal) or "pie"
+    The PDF draws "bar" and "hbar" alike: one row per category, its name in full, a bar per
+    series and the numbers beside them (reports/renderers/charts.py).
+    """
+
+    kind: str  # "bar" (grouped), "hbar" (the same, many categories) or "pie"
     title: str
     categories: list[str]
     series: list[tuple[str, list[float]]]
@@ -47,6 +51,8 @@ class Figures:
     items: list[tuple[str, object, str]]  # (label, value, column type)
     key: str = "summary"
     intro: str = ""
+    # A shorter title where a spreadsheet's tab needs one (31 characters at most).
+    short_title: str = ""
 
 
 @dataclass
@@ -60,9 +66,19 @@ class Table:
     chart: Chart | None = None
     # Long lists are cut in the PDF (it is for print); None prints every row.
     pdf_row_limit: int | None = None
+    # A shorter title where a spreadsheet's tab needs one (31 characters at most).
+    short_title: str = ""
 
 
 Section = Figures | Table
+
+
+class CannotRender(Exception):
+    """The report cannot be written as asked (e.g. no font has the glyphs of its language).
+
+    Its message, in the requester's language, is the run's reason of failure; trying again
+    does not help until the server is set up differently.
+    """
 
 
 @dataclass
@@ -103,16 +119,22 @@ def plain(value, column_type: str = TEXT):
     return str(value)
 
 
+def number(value) -> str:
+    """A whole number as the report's language writes it (its digit grouping: 3,500,000 in English,
+    3 500 000 in French), rounded half to even."""
+    from django.utils.formats import number_format
+
+    return number_format(Decimal(value).quantize(Decimal(1)), 0, use_l10n=True, force_grouping=True)
+
+
 def display(value, column_type: str = TEXT) -> str:
     """A value as the PDF prints it: thousands separators, no cents for money."""
     if value is None:
         return ""
-    if column_type == MONEY and isinstance(value, Decimal | int | float):
-        return f"{Decimal(value):,.0f}"
-    if column_type == INT and isinstance(value, int):
-        return f"{value:,}"
+    if column_type in (MONEY, INT) and isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+        return number(value)
     if column_type == PERCENT and isinstance(value, Decimal | int | float):
-        return f"{float(value):.0f}%"
+        return f"{number(value)}%"
     return plain(value, column_type)
 
 

@@ -17,7 +17,15 @@ class ReportRequestForm(forms.Form):
     """
 
     kind = forms.ChoiceField(label=_("Report"), choices=ReportRun.Kind.choices)
-    format = forms.ChoiceField(label=_("Format"), choices=ReportRun.Format.choices, initial=ReportRun.Format.PDF)
+    format = forms.ChoiceField(
+        label=_("Format"),
+        # The CSV report is several tables: a ZIP with one file each (reports/renderers/csv.py).
+        choices=[
+            (value, _("CSV files, one per table (ZIP)") if value == ReportRun.Format.CSV else label)
+            for value, label in ReportRun.Format.choices
+        ],
+        initial=ReportRun.Format.PDF,
+    )
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     region = forms.ModelChoiceField(
         label=_("Region"),

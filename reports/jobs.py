@@ -29,9 +29,9 @@ from accounts.models import User
 from . import services, storage
 from .builders import build, context_for
 from .builders.data_quality import finding_counts, finding_lists
+from .document import CannotRender
 from .models import ReportRun
 from .renderers import CONTENT_TYPES, render
-from .renderers.pdf import writes as pdf_writes
 from .selectors import Scope
 
 logger = logging.getLogger(__name__)
@@ -52,19 +52,14 @@ class MailNotSent(Exception):
 
 def describe(exc: BaseException) -> str:
     """A failure as the requester reads it: what went wrong, without server paths or a traceback."""
+    if isinstance(exc, CannotRender):
+        return str(exc)
     if isinstance(exc, OSError):
         detail = exc.strerror or exc.__class__.__name__
         return _("The report file could not be written: %(detail)s.") % {"detail": detail}
     if isinstance(exc, DatabaseError):
         return _("The database could not be read: %(detail)s") % {"detail": str(exc).strip()[:300]}
     return _("Unexpected error: %(kind)s: %(detail)s") % {"kind": exc.__class__.__name__, "detail": str(exc)[:300]}
-
-
-def report_language(run: ReportRun) -> str:
-    """The requester's language, unless the PDF cannot be written in it: then English."""
-    if run.format == ReportRun.Format.PDF and not pdf_writes(run.language):
-        return "en"
-    return run.language
 
 
 class Progress:
@@ -169,10 +164,13 @@ def recover_lost_runs(alive: set[str]) -> list[int]:
 def produce(run: ReportRun) -> None:
     """Build the claimed run's report in its language, write its file and mark it done.
 
+    Always in the run's language: a report that cannot be written in it fails, saying why
+    (CannotRender), rather than coming out in another.
+
     Raises RunGone when the run was deleted or given up meanwhile; any other
     exception is a failure of this attempt (the task decides whether to retry).
     """
-    with translation.override(report_language(run)):
+    with translation.override(run.language):
         progress = Progress(run)
         progress.set(1)
         report = build(run)
@@ -244,7 +242,7 @@ def email_to_secretariat(run_id: int) -> int:
                 to=recipients,
             )
         with run.file.open("rb") as report_file:
-            message.attach(run.download_name, report_file.read(), CONTENT_TYPES[run.format])
+            message.attach(run.download_name, report_file.read(), CONTENT_TYPES[run.file_extension])
         try:
             message.send()
         except OSError as exc:

@@ -12,6 +12,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+# The file each format is delivered as: a CSV report is a ZIP with one CSV file per table.
+FILE_EXTENSIONS = {"pdf": "pdf", "xlsx": "xlsx", "csv": "zip"}
+
 
 def report_upload_to(run, filename):
     # Not used for writing (the job picks a deterministic name itself); Django
@@ -177,6 +180,13 @@ class ReportRun(models.Model):
         return self.status == self.Status.QUEUED and self.dispatched_at is None and self.queue_down_since is not None
 
     @property
+    def file_extension(self) -> str:
+        """The delivered file's extension: the stored file's where there is one (a CSV report made
+        before they were zipped stays a .csv), else the format's (FILE_EXTENSIONS)."""
+        suffix = self.file.name.rpartition(".")[2] if self.file and "." in self.file.name else ""
+        return suffix or FILE_EXTENSIONS.get(self.format, self.format)
+
+    @property
     def download_name(self) -> str:
         """The file name a person gets, e.g. un-nutrition-global-overview-2026.pdf."""
         from django.utils.text import slugify
@@ -191,7 +201,7 @@ class ReportRun(models.Model):
         )
         if subject.startswith("un-nutrition-"):
             subject = subject.removeprefix("un-nutrition-")
-        return f"un-nutrition-{subject}-{self.year}.{self.format}"
+        return f"un-nutrition-{subject}-{self.year}.{self.file_extension}"
 
     @staticmethod
     def make_dedupe_key(*, kind, format, year, region_id, team_id, requested_by_id, language) -> str:

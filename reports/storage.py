@@ -21,6 +21,8 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 
+from .models import FILE_EXTENSIONS
+
 logger = logging.getLogger(__name__)
 
 PARTIAL_SUFFIX = ".part"
@@ -28,7 +30,8 @@ PARTIAL_SUFFIX = ".part"
 
 def file_name(run) -> str:
     """The run's file, relative to MEDIA_ROOT; fixed by the run's own fields."""
-    return f"reports/{run.pk}/un-nutrition-{run.kind.replace('_', '-')}-{run.year}.{run.format}"
+    extension = FILE_EXTENSIONS.get(run.format, run.format)
+    return f"reports/{run.pk}/un-nutrition-{run.kind.replace('_', '-')}-{run.year}.{extension}"
 
 
 def write_atomically(name: str, write: Callable[[BinaryIO], None]) -> tuple[str, int]:

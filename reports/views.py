@@ -71,4 +71,6 @@ def download(request, pk):
         content = services.open_for_download(request, run)
     except OSError as exc:
         raise Http404(_("The file of this report is missing; request the report again.")) from exc
-    return FileResponse(content, as_attachment=True, filename=run.download_name, content_type=CONTENT_TYPES[run.format])
+    return FileResponse(
+        content, as_attachment=True, filename=run.download_name, content_type=CONTENT_TYPES[run.file_extension]
+    )

@@ -437,6 +437,8 @@ LOGGING = {
         # Our access line replaces Django's own per-request warnings.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # WeasyPrint's step-by-step progress (the PDF reports): not worth a line each.
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }
 
@@ -497,12 +499,6 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "reports.tasks.scheduled_report",
             "schedule": crontab(minute=0, hour=5, day_of_week="mon"),
             "kwargs": {"kind": "data_quality", "format": "xlsx"},
-        },
-        # Every minute: hand over the runs and e-mails requested while the broker was down (the outbox).
-        "reports-dispatch-waiting": {
-            "task": "reports.tasks.dispatch_waiting",
-            "schedule": 60.0,
-            "options": {"expires": 55},
         },
         # Daily: ask roster entries due for their yearly check to confirm or hand over (access/tasks.py).
         "access-roster-check-daily": {

@@ -78,5 +78,5 @@ class ReportRunViewSet(ReadOnlyViewSet):
         except OSError as exc:
             raise NotFound("The file of this report is missing; request the report again.") from exc
         return FileResponse(
-            content, as_attachment=True, filename=run.download_name, content_type=CONTENT_TYPES[run.format]
+            content, as_attachment=True, filename=run.download_name, content_type=CONTENT_TYPES[run.file_extension]
         )

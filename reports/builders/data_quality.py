@@ -13,6 +13,7 @@ from workplans.models import Activity
 from .. import selectors
 from ..document import DATE, DATETIME, ID, INT, MONEY, Chart, Column, Figures, Report, Table
 from ..selectors import Scope
+from .names import country_name
 from .shared import Context, TableSpec, convener_label, workplan_status_label
 
 FINDINGS = ["no_convener", "no_focal_point", "not_submitted", "status_vs_dates", "stale", "overspent", "unconfirmed"]
@@ -29,6 +30,17 @@ def finding_titles(context: Context) -> dict[str, str]:
         "stale": _("Activities not updated in %(days)s days") % {"days": context.stale_days},
         "overspent": _("Activities that spent more than their budget available"),
         "unconfirmed": _("Roster entries not confirmed for %(days)s days") % {"days": settings.ROSTER_UNCONFIRMED_DAYS},
+    }
+
+
+def finding_short_titles(context: Context) -> dict[str, str]:
+    """Shorter titles where a spreadsheet's tab (31 characters at most) needs them."""
+    return {
+        "no_focal_point": _("Members without a focal point"),
+        "not_submitted": _("Not submitted by %(date)s") % {"date": context.due.isoformat()},
+        "status_vs_dates": _("Status disagrees with dates"),
+        "stale": _("Not updated in %(days)s days") % {"days": context.stale_days},
+        "overspent": _("Spent more than available"),
     }
 
 
@@ -90,7 +102,7 @@ NO_CONVENER = TableSpec(
     ],
     cells=lambda row: (
         row["name"],
-        row["country__name"] or "",
+        country_name(row["country__name"]),
         convener_label(row["last_agency"], row["last_is_rc"]) or _("never had one"),
         row["last_end"],
     ),
@@ -116,7 +128,12 @@ NO_FOCAL_POINT = TableSpec(
         Column(_("Agency")),
         Column(_("Member since"), DATE),
     ],
-    cells=lambda row: (row["team__name"], row["team__country__name"] or "", row["agency__acronym"], row["start_date"]),
+    cells=lambda row: (
+        row["team__name"],
+        country_name(row["team__country__name"]),
+        row["agency__acronym"],
+        row["start_date"],
+    ),
 )
 
 
@@ -125,6 +142,7 @@ def no_focal_point_table(context: Context, titles: dict, lists: dict) -> Table:
         titles["no_focal_point"],
         selectors.stream(lists["no_focal_point"]),
         key="no_focal_point",
+        short_title=finding_short_titles(context)["no_focal_point"],
         empty=_("Every member agency has named a focal point."),
         pdf_row_limit=context.pdf_rows,
     )
@@ -142,7 +160,7 @@ NOT_SUBMITTED = TableSpec(
     ],
     cells=lambda row: (
         row["name"],
-        row["country__name"] or "",
+        country_name(row["country__name"]),
         workplan_status_label(row["workplan_status"]),
         row["workplan_updated"],
         row["convener"] or _("none"),
@@ -156,6 +174,7 @@ def not_submitted_table(context: Context, titles: dict, lists: dict) -> Table:
         titles["not_submitted"],
         selectors.stream(lists["not_submitted"]),
         key="not_submitted",
+        short_title=finding_short_titles(context)["not_submitted"],
         empty=_("Not due yet.") if not_due else _("Every team submitted its workplan."),
         pdf_row_limit=context.pdf_rows,
     )
@@ -210,6 +229,7 @@ def status_vs_dates_table(context: Context, titles: dict, lists: dict) -> Table:
         titles["status_vs_dates"],
         selectors.stream(lists["status_vs_dates"]),
         key="status_vs_dates",
+        short_title=finding_short_titles(context)["status_vs_dates"],
         empty=_("Every activity's status fits its dates."),
         pdf_row_limit=context.pdf_rows,
     )
@@ -236,6 +256,7 @@ def stale_table(context: Context, titles: dict, lists: dict) -> Table:
         titles["stale"],
         selectors.stream(lists["stale"]),
         key="stale",
+        short_title=finding_short_titles(context)["stale"],
         empty=_("Every activity under way has recent progress."),
         pdf_row_limit=context.pdf_rows,
     )
@@ -267,6 +288,7 @@ def overspent_table(context: Context, titles: dict, lists: dict) -> Table:
         titles["overspent"],
         selectors.stream(lists["overspent"]),
         key="overspent",
+        short_title=finding_short_titles(context)["overspent"],
         empty=_("No activity spent more than its budget available."),
         pdf_row_limit=context.pdf_rows,
     )

@@ -12,6 +12,7 @@ from .. import selectors
 from ..document import BOOL, DATE, INT, PERCENT, Chart, Column, Figures, Report, Table, ratio
 from ..selectors import Scope
 from .data_quality import FINDINGS_SIZE, findings_sections
+from .names import action_area_name, country_name, region_name
 from .shared import (
     Context,
     TableSpec,
@@ -32,7 +33,10 @@ def overview_report(context: Context, scope: Scope, region) -> Report:
     year, as_of = context.year, context.as_of
     regional = region is not None
     if regional:
-        title = _("%(region)s: regional coordination report %(year)s") % {"region": region.name, "year": year}
+        title = _("%(region)s: regional coordination report %(year)s") % {
+            "region": region_name(region.name),
+            "year": year,
+        }
     else:
         title = _("UN Nutrition global coordination overview %(year)s") % {"year": year}
 
@@ -52,8 +56,8 @@ def overview_report(context: Context, scope: Scope, region) -> Report:
         _("Situation on %(date)s.") % {"date": as_of.isoformat()},
     ]
     if regional:
-        notes.append(_("Region: %(region)s, with its sub-regions.") % {"region": region.name})
-    subtitle = region.name if regional else _("All countries and regions")
+        notes.append(_("Region: %(region)s, with its sub-regions.") % {"region": region_name(region.name)})
+    subtitle = region_name(region.name) if regional else _("All countries and regions")
     return Report(title, subtitle, sections, notes, size=9 + FINDINGS_SIZE)
 
 
@@ -93,7 +97,7 @@ COVERAGE = TableSpec(
         Column(_("Activities"), INT),
     ],
     cells=lambda g: (
-        g["region"] or _("Unassigned"),
+        region_name(g["region"]) or _("Unassigned"),
         g["countries"],
         g["with_convener"],
         g["in_sun_platform"],
@@ -116,7 +120,7 @@ def coverage_table(context: Context, scope: Scope, regional: bool) -> Table:
         chart=Chart(
             "bar",
             _("Country teams"),
-            [g["region"] or _("Unassigned") for g in coverage],
+            [region_name(g["region"]) or _("Unassigned") for g in coverage],
             [
                 (_("With a team"), [g["countries"] for g in coverage]),
                 (_("With a convener"), [g["with_convener"] for g in coverage]),
@@ -157,7 +161,11 @@ ACTIVITIES = TableSpec(
         *(Column(str(label), INT) for label in Activity.Status.labels),
         Column(_("Total"), INT),
     ],
-    cells=lambda row: (row["action_area"], *(row[status] for status in Activity.Status.values), row["total"]),
+    cells=lambda row: (
+        action_area_name(row["action_area"]),
+        *(row[status] for status in Activity.Status.values),
+        row["total"],
+    ),
 )
 
 
@@ -167,10 +175,11 @@ def activities_table(context: Context, scope: Scope) -> Table:
         _("Activities by action area and status"),
         rows,
         key="activities",
+        short_title=_("Activities by area and status"),
         chart=Chart(
             "hbar",
             _("Activities by action area"),
-            [row["action_area"] for row in rows],
+            [action_area_name(row["action_area"]) for row in rows],
             [(_("Activities"), [row["total"] for row in rows])],
         )
         if any(row["total"] for row in rows)
@@ -184,7 +193,10 @@ def activities_table(context: Context, scope: Scope) -> Table:
 def money_by_group_spec(regional: bool) -> TableSpec:
     return TableSpec(
         columns=lambda: [Column(_("Team") if regional else _("Region"), width=2), *money_columns()],
-        cells=lambda row: (row["group"] or _("Unassigned"), *money_cells(row)),
+        cells=lambda row: (
+            (row["group"] if regional else region_name(row["group"])) or _("Unassigned"),
+            *money_cells(row),
+        ),
     )
 
 
@@ -195,7 +207,7 @@ def money_by_group_table(context: Context, scope: Scope, regional: bool) -> Tabl
         rows,
         key="money_by_country" if regional else "money_by_region",
         intro=_("Budgets of the year's activities, per currency."),
-        chart=None if regional else money_chart(_("Money by region"), rows),
+        chart=None if regional else money_chart(_("Money by region"), rows, region_name),
     )
 
 
@@ -295,7 +307,7 @@ TEAMS = TableSpec(
     cells=lambda row: (
         row["name"],
         team_kind_label(row["kind"]),
-        row["country__name"] or "",
+        country_name(row["country__name"]),
         convener_label(row["convener"], row["convener_is_rc"]) or _("none"),
         row["in_sun_platform"],
         row["member_count"],
@@ -311,5 +323,6 @@ def teams_table(context: Context, scope: Scope) -> Table:
         _("Country teams and regional groups"),
         selectors.team_rows(context.year, scope, context.as_of),
         key="teams",
+        short_title=_("Teams and regional groups"),
         empty=_("No active team."),
     )

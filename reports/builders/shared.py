@@ -17,6 +17,7 @@ from .. import selectors
 from ..document import MONEY, PERCENT, Chart, Column, Table, ratio
 from ..models import ReportRun
 from ..selectors import Scope
+from .names import action_area_name
 
 MAIN_CURRENCY = "USD"
 
@@ -126,14 +127,15 @@ def money_figures(totals: list[dict]) -> list[tuple[str, object, str]]:
     return items
 
 
-def money_chart(title: str, rows: list[dict]) -> Chart | None:
+def money_chart(title: str, rows: list[dict], label: Callable[[str], str] = str) -> Chart | None:
+    """The main currency's money of each group; `label` names a group in the report's language."""
     rows = [row for row in rows if row["currency"] == MAIN_CURRENCY]
     if not rows:
         return None
     return Chart(
         "hbar",
         f"{title} ({MAIN_CURRENCY})",
-        [row["group"] or _("Unassigned") for row in rows],
+        [label(row["group"]) if row["group"] else _("Unassigned") for row in rows],
         [
             (_("Required"), [float(row["required"]) for row in rows]),
             (_("Available"), [float(row["available"]) for row in rows]),
@@ -144,7 +146,7 @@ def money_chart(title: str, rows: list[dict]) -> Chart | None:
 
 MONEY_BY_AREA = TableSpec(
     columns=lambda: [Column(_("Action area"), width=2), *money_columns()],
-    cells=lambda row: (row["group"], *money_cells(row)),
+    cells=lambda row: (action_area_name(row["group"]), *money_cells(row)),
 )
 
 
@@ -155,6 +157,6 @@ def money_by_area_table(context: Context, scope: Scope, **options) -> Table:
         _("Money by action area"),
         rows,
         key="money_by_area",
-        chart=money_chart(_("Money by action area"), rows),
+        chart=money_chart(_("Money by action area"), rows, action_area_name),
         **options,
     )

@@ -13,6 +13,7 @@ from .. import selectors
 from ..document import BOOL, DATE, INT, MONEY, Chart, Column, Figures, Report, Table
 from ..selectors import Scope
 from .data_quality import FINDINGS_SIZE, findings_sections
+from .names import action_area_name, country_name, region_name
 from .shared import (
     Context,
     TableSpec,
@@ -38,7 +39,11 @@ def team_report(context: Context, team: Team, include_contacts: bool) -> Report:
         yield resources_table(team)
         yield from findings_sections(context, scope)
 
-    where = team.country.name if team.country_id else (team.region.name if team.region_id else "")
+    where = (
+        country_name(team.country.name)
+        if team.country_id
+        else (region_name(team.region.name) if team.region_id else "")
+    )
     return Report(
         _("%(team)s: country report %(year)s") % {"team": team.name, "year": context.year},
         where,
@@ -68,9 +73,9 @@ def team_figures(context: Context, team: Team, workplan: Workplan | None) -> Fig
         (_("Kind"), team.get_kind_display(), "text"),
     ]
     if team.country_id:
-        items.append((_("Country"), team.country.name, "text"))
+        items.append((_("Country"), country_name(team.country.name), "text"))
     if team.region_id:
-        items.append((_("Region"), team.region.name, "text"))
+        items.append((_("Region"), region_name(team.region.name), "text"))
     items += [
         (_("Established"), team.established_on, DATE),
         (_("Meets"), team.get_meeting_frequency_display() or "", "text"),
@@ -134,6 +139,7 @@ def roster_table(context: Context, team: Team, include_contacts: bool) -> Table:
         _("Members and technical focal points"),
         selectors.roster(team, context.as_of),
         key="roster",
+        short_title=_("Members and focal points"),
         intro=intro,
         empty=_("No member agency."),
     )
@@ -219,7 +225,7 @@ ACTIVITIES = TableSpec(
     ],
     cells=lambda activity: (
         activity.title,
-        activity.action_area.name,
+        action_area_name(activity.action_area.name),
         activity.lead_agency.acronym,
         ", ".join(a.acronym for a in activity.participating_agencies.all()),
         activity.start_date,

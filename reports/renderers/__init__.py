@@ -12,9 +12,12 @@ RENDERERS: dict[str, Callable[[Report, BinaryIO, Callable[[float], None]], None]
     "csv": csv.render,
 }
 
+# By the file's extension (ReportRun.file_extension): a CSV report is a ZIP of CSV files; one
+# made before they were zipped is a single .csv.
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "zip": "application/zip",
     "csv": "text/csv",
 }
 

@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.utils import timezone
+from pypdf import PdfReader
 
 from reports import services, storage
 from reports.checks import check_report_settings
@@ -20,7 +21,7 @@ from reports.tasks import backoff, build_report, email_report, housekeeping, sch
 from unnutrition.celery import app as celery_app
 
 from .conftest import YEAR
-from .files import xlsx_sheets
+from .files import csv_sections, xlsx_sheets
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def test_running_the_job_again_after_it_finished_changes_nothing(coordination, d
     run.refresh_from_db()
     assert (run.finished_at, Path(run.file.path).stat().st_mtime_ns) == before
     assert run.attempts == 1
-    assert files_of(run) == [f"un-nutrition-global-{YEAR}.csv"]
+    assert files_of(run) == [f"un-nutrition-global-{YEAR}.zip"]
 
 
 def test_a_job_killed_half_way_is_finished_by_the_next_attempt_with_one_file(
@@ -70,14 +71,12 @@ def test_a_job_killed_half_way_is_finished_by_the_next_attempt_with_one_file(
         status="running", progress=55, file="", finished_at=None, updated_at=timezone.now() - dt.timedelta(minutes=5)
     )
     folder = Path(run.file.storage.path(storage.file_name(run))).parent
-    (folder / f".un-nutrition-global-{YEAR}.csv.abc123.part").write_bytes(b"half a report")
+    (folder / f".un-nutrition-global-{YEAR}.zip.abc123.part").write_bytes(b"half a report")
     assert build_report.apply(args=(run.pk,)).get() == "done"
     run.refresh_from_db()
     assert (run.status, run.progress, run.attempts) == ("done", 100, 2)
-    assert files_of(run) == [f"un-nutrition-global-{YEAR}.csv"]
-    assert (
-        Path(run.file.path).read_text(encoding="utf-8").startswith(f"UN Nutrition global coordination overview {YEAR}")
-    )
+    assert files_of(run) == [f"un-nutrition-global-{YEAR}.zip"]
+    assert csv_sections(run.file.path)[""][0] == [f"UN Nutrition global coordination overview {YEAR}"]
 
 
 def test_a_job_that_keeps_killing_its_worker_is_given_up(coordination, settings):
@@ -222,15 +221,16 @@ def sheet_titles(path):
     return list(xlsx_sheets(path))
 
 
-def test_reports_are_written_in_the_requesters_language_where_the_pdf_can(coordination):
+def test_reports_are_written_in_the_requesters_language(coordination, django_capture_on_commit_callbacks):
+    """Every format in the requester's language, Arabic and Chinese PDFs too: no fallback to English."""
     from django.utils import translation
 
-    from reports.jobs import report_language
-
-    with translation.override("fr"):
-        run, _ = services.request_report(coordination.secretariat, kind="global", format="xlsx", year=YEAR)
-    assert run.language == "fr" and report_language(run) == "fr"
-    # Arabic needs shaping and Chinese a CJK font, which the PDF renderer lacks: English then.
-    for language in ("ar", "zh-hans"):
-        assert report_language(ReportRun(format="pdf", language=language)) == "en"
-        assert report_language(ReportRun(format="xlsx", language=language)) == language
+    for language in ("fr", "ar", "zh-hans"):
+        with translation.override(language), django_capture_on_commit_callbacks(execute=True):
+            run, _ = services.request_report(coordination.secretariat, kind="global", format="pdf", year=YEAR)
+        run.refresh_from_db()
+        assert (run.language, run.status) == (language, "done")
+        with translation.override(language):
+            title = translation.gettext("UN Nutrition global coordination overview %(year)s") % {"year": YEAR}
+        assert title != f"UN Nutrition global coordination overview {YEAR}"
+        assert PdfReader(run.file.path).metadata.title == title

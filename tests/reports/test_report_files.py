@@ -17,7 +17,7 @@ from workplans.selectors import dashboard_summary
 
 from ..factories import make_user
 from .conftest import YEAR
-from .files import csv_sections, pdf_text, sheet, xlsx_cells, xlsx_sheets
+from .files import csv_files, csv_sections, pdf_text, sheet, xlsx_cells, xlsx_sheets
 
 pytestmark = pytest.mark.django_db
 FORMATS = ["pdf", "xlsx", "csv"]
@@ -33,7 +33,8 @@ def produce(django_capture_on_commit_callbacks):
         run.refresh_from_db()
         assert (run.status, run.progress, run.error) == ("done", 100, "")
         path = Path(run.file.path)
-        assert path.suffix == f".{fmt}" and path.stat().st_size == run.file_size
+        # A CSV report is a ZIP with one CSV file per table.
+        assert path.suffix == {"csv": ".zip"}.get(fmt, f".{fmt}") and path.stat().st_size == run.file_size
         return path
 
     return produce
@@ -131,7 +132,7 @@ def test_global_overview(fmt, coordination, produce):
 
 def test_global_figures_agree_with_the_dashboard(db, produce):
     """The overview and the Secretariat dashboard count activities and money the same way."""
-    generate_demo_data(countries=4, years=2, seed=3, as_of=DEC_31)
+    generate_demo_data(countries=10, years=2, seed=3, as_of=DEC_31)
     path = produce(make_user("secretariat"), "global", "xlsx")
     sheets = xlsx_sheets(path)
     summary = dashboard_summary(YEAR)
@@ -148,7 +149,7 @@ def test_global_figures_agree_with_the_dashboard(db, produce):
         (names[row["action_area"]], row["status"]): row["count"]
         for row in summary["activities_by_action_area_and_status"]
     }
-    assert report_counts == dashboard_counts and sum(dashboard_counts.values()) > 100
+    assert report_counts == dashboard_counts and sum(dashboard_counts.values()) > 50
     money = {(row[0], row[1]): row[2:5] for row in sheet(sheets, "Money by action area")[1:]}
     for row in summary["budget_by_action_area"]:
         assert money[(names[row["action_area"]], row["currency"])] == (row["required"], row["available"], row["spent"])
@@ -184,7 +185,7 @@ def test_regional_report(fmt, coordination, produce):
         sections = csv_sections(path)
         coverage = sections["Coverage by sub-region"]
         assert coverage[1][:4] == [region.name, "1", "1", "1"]
-        assert "Chad" not in path.read_text(encoding="utf-8")
+        assert not [name for name, content in csv_files(path).items() if "Chad" in content.decode("utf-8-sig")]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -324,4 +324,4 @@ def test_failures_are_retried_with_backoff_then_reported(workers, media_root):
     blocker.unlink()
     run, _seen = follow(client, url)
     assert (run["status"], run["attempts"], run["error"]) == ("done", 2, "")
-    assert files_in_run_folder(run["id"], media_root) == [f"un-nutrition-data-quality-{YEAR}.csv"]
+    assert files_in_run_folder(run["id"], media_root) == [f"un-nutrition-data-quality-{YEAR}.zip"]

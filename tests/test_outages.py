@@ -165,6 +165,35 @@ def test_sign_in_reads_writes_and_pages_while_redis_is_down(
     assert any(b"throttle_sign-in" in key for key in keys), keys  # counting in Redis again
 
 
+def test_a_hung_redis_costs_one_timeout_and_nothing_changed_meanwhile_is_answered_stale(redis_cache, caplog):
+    """Redis stops answering (SIGSTOP) without closing connections: one call waits for the socket
+    timeout, the next ones use local memory at once; on its return what was written meanwhile is
+    cleared from Redis, so the value it replaced is never answered."""
+    from django.core.cache import cache
+
+    caplog.set_level(logging.WARNING, logger="core.cache")
+    cache.set("greeting", "before")
+    cache.set("versioned", "before", version=2)
+    redis_cache.pause()
+    try:
+        started = time.monotonic()
+        assert cache.get("anything") is None  # waits for the 0.5 s socket timeout, then falls back
+        assert cache.degraded
+        cache.set("greeting", "during")
+        cache.set("versioned", "during", version=2)
+        assert (cache.get("greeting"), cache.get("versioned", version=2)) == ("during", "during")
+        assert time.monotonic() - started < 1.5, "one timeout, not one per call"
+    finally:
+        redis_cache.resume()
+    time.sleep(0.6)  # RETRY_AFTER
+    assert cache.get("anything") is None  # this call tries Redis again, finds it, and cleans up
+    assert not cache.degraded
+    assert "answers again after" in caplog.text and "2 keys written meanwhile were cleared" in caplog.text
+    assert cache.get("greeting") is None and cache.get("versioned", version=2) is None  # never "before"
+    cache.set("greeting", "after")
+    assert redis.Redis.from_url(redis_cache.url(0)).exists(cache.make_key("greeting"))
+
+
 # --- Redis down: reports wait, then run with no user action, once ---------------------------------
 
 

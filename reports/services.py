@@ -163,7 +163,9 @@ def enqueue(run_id: int) -> bool:
 def _run_in_process(run_id: int) -> bool:
     # `make run` and the tests: no broker, the job runs here and now.
     task_id = str(uuid.uuid4())
-    ReportRun.objects.filter(pk=run_id, status=Status.QUEUED).update(task_id=task_id, dispatched_at=timezone.now())
+    ReportRun.objects.filter(pk=run_id, status=Status.QUEUED).update(
+        task_id=task_id, dispatched_at=timezone.now(), queue_down_since=None
+    )
     try:
         # By name, through the Celery app's registry: services sit below reports/tasks.py (tasks call
         # services, never the reverse), and the name is already the tasks' public contract, as in the

@@ -32,7 +32,7 @@ import redis
 import requests
 from django.conf import global_settings
 from django.db import connection, connections
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from knox.models import AuthToken
 from rest_framework.test import APIClient
@@ -272,7 +272,8 @@ def test_waiting_runs_are_handed_over_once_by_concurrent_dispatchers(
     committed_reference_data, transactional_db, broker
 ):
     """A web process, beat's dispatcher and a worker that just connected may all dispatch at once:
-    each waiting run is published exactly once, under its recorded task id."""
+    each waiting run is published exactly once, under its recorded task id, and each waiting
+    scheduled report's e-mail once."""
     needs_postgresql()
     secretariat = make_user("secretariat")
     runs = [
@@ -281,6 +282,14 @@ def test_waiting_runs_are_handed_over_once_by_concurrent_dispatchers(
         )
         for n in range(30)
     ]
+    # Scheduled reports built while the broker was down: their e-mails wait too.
+    finished = [
+        ReportRun.objects.create(
+            kind="data_quality", format="xlsx", year=2000 + n, dedupe_key=f"outage-mail-{n}", email_secretariat=True,
+            status="done", file=f"reports/{n}/alerts.xlsx", finished_at=timezone.now(),
+        )
+        for n in range(5)
+    ]  # fmt: skip
     barrier = threading.Barrier(4)
     handed: list[dict] = []
 
@@ -298,13 +307,17 @@ def test_waiting_runs_are_handed_over_once_by_concurrent_dispatchers(
         thread.join(60)
 
     assert sum(counts["runs"] for counts in handed) == len(runs)
+    assert sum(counts["emails"] for counts in handed) == len(finished)
     queue = redis.Redis.from_url(broker.url(0))
     messages = [json.loads(raw) for raw in queue.lrange("celery", 0, -1)]
-    published = Counter(message["headers"]["id"] for message in messages)
+    builds = Counter(m["headers"]["id"] for m in messages if m["headers"]["task"] == "reports.tasks.build_report")
     recorded = dict(ReportRun.objects.filter(pk__in=[run.pk for run in runs]).values_list("task_id", "pk"))
-    assert set(published) == set(recorded) and set(published.values()) == {1}
+    assert set(builds) == set(recorded) and set(builds.values()) == {1}
+    mails = Counter(m["headers"]["argsrepr"] for m in messages if m["headers"]["task"] == "reports.tasks.email_report")
+    assert mails == Counter(f"({run.pk},)" for run in finished)
+    assert not ReportRun.objects.filter(pk__in=[run.pk for run in finished], email_dispatched_at__isnull=True).exists()
     assert report_services.dispatch_waiting() == {"runs": 0, "emails": 0}
-    assert queue.llen("celery") == len(runs)
+    assert queue.llen("celery") == len(runs) + len(finished)
 
 
 # --- PostgreSQL: connections terminated under load ----------------------------------------------

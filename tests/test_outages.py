@@ -16,6 +16,7 @@ they skip, except in CI (CI=true) where they fail.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -41,6 +42,7 @@ from simple_history.utils import get_history_model_for_model
 import core.cache
 from reports import services as report_services
 from reports.models import ReportRun
+from unnutrition.beat import RetryingScheduler
 from unnutrition.celery import app as celery_app
 from unnutrition.reference_data.services import load_reference_data
 from workplans.models import Activity
@@ -318,6 +320,33 @@ def test_waiting_runs_are_handed_over_once_by_concurrent_dispatchers(
     assert not ReportRun.objects.filter(pk__in=[run.pk for run in finished], email_dispatched_at__isnull=True).exists()
     assert report_services.dispatch_waiting() == {"runs": 0, "emails": 0}
     assert queue.llen("celery") == len(runs) + len(finished)
+
+
+def test_beat_sends_a_scheduled_task_the_broker_refused_once_it_is_back(broker, tmp_path, caplog):
+    """Celery's own beat would lose that occurrence (the monthly overview would wait a month)."""
+    caplog.set_level(logging.INFO, logger="unnutrition.beat")
+    saved = celery_app.conf.beat_schedule
+    celery_app.conf.beat_schedule = {
+        "housekeeping-soon": {"task": "reports.tasks.housekeeping", "schedule": dt.timedelta(seconds=3)}
+    }
+    try:
+        scheduler = RetryingScheduler(app=celery_app, schedule_filename=str(tmp_path / "beat-schedule"))
+        queue = redis.Redis.from_url(broker.url(0))
+        assert scheduler.producer is not None  # connected while Redis is up, as a running beat is
+        broker.stop()
+        time.sleep(3.2)
+        assert scheduler.tick() <= RetryingScheduler.RETRY_EVERY  # due; refused; kept
+        assert "housekeeping-soon could not be sent" in caplog.text
+        broker.start()  # back, empty
+        scheduler.tick()
+        sent = [json.loads(raw)["headers"]["task"] for raw in queue.lrange("celery", 0, -1)]
+        assert sent == ["reports.tasks.housekeeping"]
+        assert "housekeeping-soon was sent after all" in caplog.text
+        scheduler.tick()
+        assert queue.llen("celery") == 1  # sent once, not again
+        scheduler.close()
+    finally:
+        celery_app.conf.beat_schedule = saved
 
 
 # --- PostgreSQL: connections terminated under load ----------------------------------------------

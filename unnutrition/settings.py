@@ -282,6 +282,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # after 100 attempts; each time the worker connects it hands over what waited (reports/tasks.py).
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Beat keeps a scheduled task the broker refused and sends it once the broker is back (unnutrition/beat.py).
+CELERY_BEAT_SCHEDULER = "unnutrition.beat:RetryingScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 DEMO_ARGS ?= --countries 20 --years 3 --seed 1
 
-.PHONY: run test install lint format check setup-data bench-demo clean browser screenshots messages security bench-load
+.PHONY: run test install lint format check setup-data demo-reset bench-demo clean browser screenshots messages security bench-load
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@# PyICU (collation by the reader's language) builds against Debian's ICU.
@@ -41,16 +41,23 @@ pdf-deps:
 	  || (apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends $(PDF_PACKAGES) >/dev/null) \
 	  || { echo "Could not install $(PDF_PACKAGES): PDF reports will fail, saying why"; test "$(CI)" != true; }; }
 
-## Set everything up on SQLite with in-process tasks and serve on 127.0.0.1:8000.
+## Set everything up on SQLite with in-process tasks and serve on 127.0.0.1:8000 (HOST=0.0.0.0:8080 to change).
+## Safe to run again: it keeps everything in the database and only fills an empty one with demo data.
 run: install setup-data
-	$(PY) manage.py ensure_admin
 	@echo "Serving on http://$(HOST)/ (admin: http://$(HOST)/admin/)"
 	$(PY) manage.py runserver $(HOST)
 
+## Migrate, load the reference data (idempotent), generate demo data only into an empty database,
+## create the admin account if missing (the passwords are printed that first time only).
 setup-data: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py generate_demo_data $(DEMO_ARGS)
+	$(PY) manage.py ensure_admin
+
+## Replace the demo data (and what was recorded on it) with a fresh set: asks first, CONFIRM=1 does not.
+demo-reset: install
+	$(PY) manage.py generate_demo_data $(DEMO_ARGS) --replace $(if $(filter 1,$(CONFIRM)),--noinput,)
 
 ## The whole test suite (SQLite by default; PostgreSQL and Redis when DATABASE_URL/REDIS_URL are set).
 test: install browser
@@ -106,7 +113,7 @@ check: install
 bench-demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference_data
-	$(PY) manage.py generate_demo_data --countries 200 --years 5 --seed 42
+	$(PY) manage.py generate_demo_data --countries 200 --years 5 --seed 42 --replace --noinput
 
 ## Time and peak memory of the global report, PDF and XLSX, at benchmark size (use DATABASE_URL for PostgreSQL).
 .PHONY: bench-reports

@@ -36,7 +36,7 @@ def test_backup_then_restore_after_a_wipe(tmp_path, settings, capsys):
     # Not a folder named "media": the restore must still land in it, not beside it.
     settings.MEDIA_ROOT = str(tmp_path / "srv" / "uploads")
     load_reference_data()
-    generate_demo_data(countries=3, years=1, seed=8)
+    generate_demo_data(countries=6, years=1, seed=8)
     cambodia = Team.objects.get(name="UN Nutrition Cambodia")
     tor = TermsOfReference.objects.get(team=cambodia)
     tor.document.save("tor-2026.txt", ContentFile(b"ToR text"))

@@ -206,9 +206,14 @@ class HistoryView(LoginRequiredMixin, TemplateView):
         model = apps.get_model(label)
         history = model.history.model
         records = history.objects.filter(id=self.kwargs["pk"])
-        if not records.exists():
-            raise Http404
-        obj = model.objects.filter(pk=self.kwargs["pk"]).first() or records.first().instance
+        # A record with no history rows (loaded before its history was kept) still has a page that
+        # says no change is recorded; only a record that never existed anywhere is a 404.
+        obj = model.objects.filter(pk=self.kwargs["pk"]).first()
+        if obj is None:
+            deleted = records.first()
+            if deleted is None:
+                raise Http404
+            obj = deleted.instance
         if not HISTORY_MODELS[label](self.request.user, obj):
             raise PermissionDenied
         return {

@@ -132,7 +132,7 @@ def test_global_overview(fmt, coordination, produce):
 
 def test_global_figures_agree_with_the_dashboard(db, produce):
     """The overview and the Secretariat dashboard count activities and money the same way."""
-    generate_demo_data(countries=4, years=2, seed=3, as_of=DEC_31)
+    generate_demo_data(countries=10, years=2, seed=3, as_of=DEC_31)
     path = produce(make_user("secretariat"), "global", "xlsx")
     sheets = xlsx_sheets(path)
     summary = dashboard_summary(YEAR)
@@ -149,7 +149,7 @@ def test_global_figures_agree_with_the_dashboard(db, produce):
         (names[row["action_area"]], row["status"]): row["count"]
         for row in summary["activities_by_action_area_and_status"]
     }
-    assert report_counts == dashboard_counts and sum(dashboard_counts.values()) > 100
+    assert report_counts == dashboard_counts and sum(dashboard_counts.values()) > 50
     money = {(row[0], row[1]): row[2:5] for row in sheet(sheets, "Money by action area")[1:]}
     for row in summary["budget_by_action_area"]:
         assert money[(names[row["action_area"]], row["currency"])] == (row["required"], row["available"], row["spent"])

@@ -5,8 +5,11 @@ django-filter's defaults quietly ignore a value they cannot read (`?sun_member=a
 These answer 400 naming the parameter instead.
 """
 
+import datetime as dt
+
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -82,4 +85,17 @@ class ModifiedSinceFilter(django_filters.IsoDateTimeFilter):
         kwargs.setdefault("lookup_expr", "gte")
         kwargs.setdefault("label", _("Changed since"))
         kwargs.setdefault("help_text", "ISO 8601 date or date-time; records changed at or after it.")
+        self.field_name_in_query = kwargs.pop("query_name", "modified_since")
         super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value is not None and value.tzinfo is not None:
+            # The database compares in UTC: an offset it cannot hold (+16:00) becomes UTC here, and a
+            # moment that falls outside the years 1-9999 is refused naming the parameter, never a 500.
+            try:
+                value = value.astimezone(dt.UTC)
+            except OverflowError:
+                raise ValidationError(
+                    {self.field_name_in_query: [_("Give a date and time between the years 1 and 9999.")]}
+                ) from None
+        return super().filter(qs, value)

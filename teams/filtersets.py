@@ -62,6 +62,7 @@ class TeamListFilterSet(TeamFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.filters.pop("modified_since", None)  # for API clients that sync; not a filter people use
         field = self.form.fields["country"]
         field.queryset = Country.objects.filter(teams__isnull=False).distinct().order_by("name")
         # Names and order of the reader's language (ICU collation), not English by code point.

@@ -8,7 +8,7 @@ run by `core.services.lock_for_write` on the locked row.
 
 Every service ends with `roster_changed(team_id)`: the team's `updated_at`
 moves (so `?modified_since=` finds a team whose roster changed) and the data
-version of cached roster answers is bumped there, once.
+version of cached roster answers (core.versions) is replaced there, once.
 
 Invitations, access requests and hand-overs (which create people's accounts)
 are in access.services, which calls these to give and end roles.
@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from accounts import security
 from accounts.models import SecurityEvent
 from accounts.rules import is_secretariat
+from core import versions
 from core.models import current_on
 from core.services import Precondition, StateConflict, lock_for_write
 from countries.models import Person
@@ -40,8 +41,9 @@ PERSON_FIELDS = ("name", "title", "email", "phone")
 def roster_changed(team_id: int) -> None:
     """The one call every roster write makes when it is done (see the module's docstring)."""
     Team.objects.filter(pk=team_id).update(updated_at=timezone.now())
-    # DATA VERSION (issue 18): when core gains the data-version bump for cached answers and ETags,
-    # it is called here, the single call site of every roster write service.
+    # update() sends no model signal: the rosters' data version (cached answers, ETags) is replaced
+    # here, explicitly, once per write service.
+    versions.changed(versions.TEAMS)
 
 
 # --- guards: the rule and its message, once, for the services, the portal and the API ------------

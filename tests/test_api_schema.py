@@ -670,6 +670,163 @@ REJECTIONS = [
         "tokenUrl, by which schemathesis would know to expect it)",
         wrong_credentials,
     ),
+    # The roster and access endpoints (teams/api/entries.py, access/api/views.py): references, then the
+    # services' rules no schema states (membership, one running term per role, one waiting invitation).
+    *references(("GET /api/v1/focal-points/", "GET /api/v1/convener-terms/"), {"agency": AGENCY, "country": COUNTRY}),
+    *references(("GET /api/v1/team-memberships/",), {"agency": AGENCY}),
+    *references(
+        (
+            "GET /api/v1/focal-points/",
+            "GET /api/v1/convener-terms/",
+            "GET /api/v1/team-memberships/",
+            "GET /api/v1/invitations/",
+            "GET /api/v1/access-requests/",
+        ),
+        {"team": TEAM},
+    ),
+    *references(
+        (
+            "POST /api/v1/focal-points/",
+            "POST /api/v1/convener-terms/",
+            "POST /api/v1/team-memberships/",
+            "POST /api/v1/invitations/",
+            "POST /api/v1/access-requests/",
+        ),
+        {"team": TEAM, "agency": AGENCY},
+    ),
+    *references(("PATCH /api/v1/convener-terms/{id}/",), {"agency": AGENCY}),
+    *references(("POST /api/v1/invitations/",), {"hand_over_of": (ConvenerTerm, "pk")}),
+    Rejection(
+        ("POST /api/v1/focal-points/", "POST /api/v1/invitations/", "POST /api/v1/access-requests/"),
+        "agency",
+        r".* is not a member of this team: (propose it as a member agency first|ask its convener to propose it)\."
+        r"|You are already a focal point of .* in this team\.",
+        "a focal point is for a member agency of the team, once",
+    ),
+    Rejection(
+        ("POST /api/v1/team-memberships/",),
+        "agency",
+        r".* is already a member of this team\.|.* has already been proposed to this team: the Secretariat will decide\.",
+        "an agency joins a team once",
+    ),
+    Rejection(
+        (
+            "POST /api/v1/focal-points/",
+            "PATCH /api/v1/focal-points/{id}/",
+            "PATCH /api/v1/convener-terms/{id}/",
+            "POST /api/v1/convener-terms/",
+            "POST /api/v1/invitations/",
+        ),
+        "email",
+        r".* is already a focal point of .* in this team\.|Another person already has this e-mail address\."
+        r"|.* already has an invitation to this role waiting: resend it instead\.|.* already holds this role in this team\."
+        r"|A hand-over of this term is already waiting: revoke it first to name someone else\."
+        r"|Name someone else: this is the outgoing convener's address\.",
+        "one person per address, one focal point entry and one waiting invitation per person and role",
+    ),
+    Rejection(
+        (
+            "POST /api/v1/focal-points/",
+            "PATCH /api/v1/focal-points/{id}/",
+            "PATCH /api/v1/convener-terms/{id}/",
+            "POST /api/v1/convener-terms/",
+        ),
+        "phone",
+        r"Enter a phone number such as .*\.",
+        "a phone number's characters (the schema takes any text up to 40)",
+    ),
+    Rejection(
+        (
+            "PATCH /api/v1/focal-points/{id}/",
+            "PATCH /api/v1/convener-terms/{id}/",
+            "POST /api/v1/focal-points/{id}/end/",
+            "POST /api/v1/convener-terms/{id}/end/",
+            "POST /api/v1/convener-terms/",
+        ),
+        "non_field_errors",
+        r"The end date must be on or after the start date\.|Name the convening agency, or tick .*\."
+        r"|This team already has an active term in this role: end it before starting a new one\.",
+        "dates in order, a convening agency or the Resident Coordinator, one running term per role",
+    ),
+    Rejection(
+        (
+            "POST /api/v1/focal-points/{id}/end/",
+            "POST /api/v1/convener-terms/{id}/end/",
+            "PATCH /api/v1/convener-terms/{id}/",
+        ),
+        "end_date",
+        r"This (focal point|term) already ended on .*\.|The end date must be on or after the start date \(.*\)\.",
+        "an entry ends once, after it starts",
+    ),
+    Rejection(
+        ("PATCH /api/v1/convener-terms/{id}/",),
+        "start_date",
+        r"These dates overlap another .* term of this team\.",
+        "a team's terms in one role do not overlap",
+    ),
+    Rejection(
+        ("PATCH /api/v1/convener-terms/{id}/",),
+        "name",
+        r"No person is recorded for this term\.",
+        "contacts are a recorded person's",
+    ),
+    Rejection(
+        ("POST /api/v1/focal-points/{id}/end/",),
+        "note",
+        r"Say why, in a few words, when the reason is 'other'\.",
+        "the reason 'other' needs a note",
+    ),
+    Rejection(
+        ("POST /api/v1/convener-terms/", "POST /api/v1/invitations/"),
+        "role",
+        r"This team already has a .* term running on .*: hand over or end it first\."
+        r"|This team already has a .*: the person in that term or the Secretariat hands over to a successor instead\."
+        r"|Choose the role \(or send hand_over_of for a hand-over\)\.",
+        "one running term per role: a successor comes by hand-over",
+    ),
+    Rejection(
+        ("POST /api/v1/invitations/",),
+        "non_field_errors",
+        r"Choose the member agency the focal point is for\.|Name the convening agency, or tick .*\."
+        r"|This term has ended: there is nothing to hand over\.|Choose the team for this role\.",
+        "a focal point's agency, a convener's agency or the Resident Coordinator, a running term to hand over",
+    ),
+    Rejection(
+        ("POST /api/v1/invitations/",),
+        "team",
+        r"Choose the team for this role\.",
+        "every role but viewer is in a team",
+    ),
+    Rejection(
+        ("POST /api/v1/invitations/",),
+        "starts_on",
+        r"Give the day the successor takes over\.|The successor must start after .*, when this term began\."
+        r"|The outgoing term already ended on .*\.",
+        "a hand-over names a day after the outgoing term began",
+    ),
+    Rejection(
+        ("POST /api/v1/access-requests/",),
+        "team",
+        r"You have already asked for access to this team: wait for the answer\.",
+        "one waiting request per team",
+    ),
+    Rejection(
+        (
+            "GET /api/v1/teams/",
+            "GET /api/v1/focal-points/",
+            "GET /api/v1/convener-terms/",
+            "GET /api/v1/invitations/",
+        ),
+        "modified_since",
+        r"Give a date and time between the years 1 and 9999\.",
+        "a moment the database can hold once in UTC (0001-01-01T00:00:00+10:00 is in year 0)",
+    ),
+    Rejection(
+        ("POST /api/v1/team-memberships/{id}/decline/", "POST /api/v1/access-requests/{id}/decline/"),
+        "reason",
+        r"Say why the (proposal|request) is declined: the (team|requester) reads it\.",
+        "a refusal says why",
+    ),
     # Text with a NUL character, in any text field of any operation (named one by one from the schema).
     *(
         Rejection(
@@ -792,17 +949,27 @@ def with_if_match() -> tuple[str, ...]:
 
 
 # An empty query value means "not given", as for every filter of the API (unnutrition/api/dashboard.py).
-EMPTY_MEANS_ABSENT = {"GET /api/v1/activities/": "not_updated_since", "GET /api/v1/dashboard/summary/": "year"}
+EMPTY_MEANS_ABSENT = {
+    "GET /api/v1/activities/": ("not_updated_since",),
+    "GET /api/v1/dashboard/summary/": ("year",),
+    # The roster and access lists: modified_since= (core.filters.ModifiedSinceFilter) and their choices.
+    "GET /api/v1/teams/": ("modified_since",),
+    "GET /api/v1/focal-points/": ("modified_since",),
+    "GET /api/v1/convener-terms/": ("modified_since", "role"),
+    "GET /api/v1/team-memberships/": ("status",),
+    "GET /api/v1/invitations/": ("modified_since", "role", "status"),
+    "GET /api/v1/access-requests/": ("status",),
+}
 
 OTHER_EXCUSES = [
     Excuse(
         tuple(EMPTY_MEANS_ABSENT),
         AcceptedNegativeData,
-        "an empty `not_updated_since=` or `year=` reads as not given, by design, where the schema (a date, an "
-        "integer) would have it refused",
+        "an empty `not_updated_since=`, `modified_since=`, `year=` or choice reads as not given, by design, where "
+        "the schema (a date, a date-time, an integer, an enum) would have it refused",
         lambda case, failure: (
-            negated_query_parameter(case) == EMPTY_MEANS_ABSENT[case.operation.label]
-            and all(value == "" for value in sent(case, EMPTY_MEANS_ABSENT[case.operation.label]))
+            negated_query_parameter(case) in EMPTY_MEANS_ABSENT[case.operation.label]
+            and all(value == "" for value in sent(case, negated_query_parameter(case)))
         ),
     ),
     Excuse(

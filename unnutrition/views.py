@@ -189,6 +189,8 @@ HISTORY_MODELS = {
     "teams.Team": view_team.test,
     "teams.ConvenerTerm": view_team.test,
     "teams.TeamMember": view_team.test,
+    "teams.FocalPoint": view_team.test,
+    "teams.MembershipProposal": view_team.test,
     "workplans.Workplan": view_workplan.test,
     "workplans.Activity": lambda user, obj: view_workplan.test(user, obj.workplan),
 }

@@ -153,7 +153,7 @@ class InvitationCreateSerializer(serializers.Serializer):
 
 
 class InvitationFilters(PortalFilterSet):
-    team = django_filters.NumberFilter(field_name="team")
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), help_text="A team's id.")
     role = django_filters.ChoiceFilter(choices=Role.choices)
     status = django_filters.ChoiceFilter(choices=Invitation.Status.choices, method="filter_status")
     modified_since = ModifiedSinceFilter()
@@ -296,7 +296,7 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class AccessRequestFilters(PortalFilterSet):
-    team = django_filters.NumberFilter(field_name="team")
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), help_text="A team's id.")
     status = django_filters.ChoiceFilter(choices=AccessRequest.Status.choices)
 
     class Meta:
@@ -313,6 +313,7 @@ class AccessRequestViewSet(TeamScopedViewSet):
     serializer_class = read_serializer_class = AccessRequestSerializer
     permission_classes = [AccessRequestPermission]
     filterset_class = AccessRequestFilters
+    search_fields = ["message", "team__name"]
     ordering_fields = ["created_at", "updated_at"]
     http_method_names = ["get", "post", "head", "options"]
 

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from agencies.identifiers import iati_identifier
 from agencies.models import Agency
 
 
@@ -8,6 +9,7 @@ class AgencySerializer(serializers.ModelSerializer):
         slug_field="acronym", read_only=True, allow_null=True, help_text="For a regional office."
     )
     steering_committee = serializers.SerializerMethodField()
+    iati_identifier = serializers.SerializerMethodField(help_text="IATI organisation identifier, e.g. XM-DAC-41140.")
 
     class Meta:
         model = Agency
@@ -21,8 +23,12 @@ class AgencySerializer(serializers.ModelSerializer):
             "hosts_secretariat",
             "headquarters",
             "website",
+            "iati_identifier",
             "steering_committee",
         ]
+
+    def get_iati_identifier(self, agency) -> str | None:
+        return iati_identifier(agency.acronym)
 
     def get_steering_committee(self, agency) -> list[dict]:
         # `current`: the seat runs today (an open seat known only "as of" a date, `stated_on`, does).

@@ -78,7 +78,7 @@ def _person(person, visible: bool) -> dict:
 # --- focal points ----------------------------------------------------------------------------
 
 
-class FocalPointSerializer(serializers.ModelSerializer):
+class FocalPointEntrySerializer(serializers.ModelSerializer):
     """A technical focal point of a member agency in a team."""
 
     team = serializers.IntegerField(read_only=True)
@@ -92,6 +92,9 @@ class FocalPointSerializer(serializers.ModelSerializer):
     email = serializers.CharField(read_only=True, allow_null=True, help_text=CONTACT_HELP)
     phone = serializers.CharField(read_only=True, allow_null=True, help_text=CONTACT_HELP)
     unconfirmed = serializers.BooleanField(read_only=True, help_text="In office and not confirmed for a year.")
+    end_reason = serializers.ChoiceField(
+        choices=FocalPoint.EndReason.choices, allow_blank=True, read_only=True, help_text="Empty while in office."
+    )
 
     class Meta:
         model = FocalPoint
@@ -160,7 +163,7 @@ class FocalPointUpdateSerializer(serializers.Serializer):
     start_date = serializers.DateField(required=False, allow_null=True)
 
 
-class EndFocalPointSerializer(serializers.Serializer):
+class EndFocalPointEntrySerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=FocalPoint.EndReason.choices)
     end_date = serializers.DateField(required=False, allow_null=True, default=None, help_text="Default: today.")
     note = serializers.CharField(
@@ -191,7 +194,9 @@ class RosterEntryFilterSet(PortalFilterSet):
 
 
 class FocalPointFilters(RosterEntryFilterSet):
-    team = django_filters.NumberFilter(field_name="member__team", help_text="A team's id.")
+    team = django_filters.ModelChoiceFilter(
+        field_name="member__team", queryset=Team.objects.all(), help_text="A team's id."
+    )
 
     class Meta(RosterEntryFilterSet.Meta):
         fields = ["team", *RosterEntryFilterSet.Meta.fields]
@@ -209,7 +214,7 @@ class FocalPointViewSet(TeamScopedViewSet):
     queryset = FocalPoint.objects.select_related("member__team__country", "member__agency", "person").order_by(
         "member__team__name", "member__agency__acronym", "-is_primary", "person__name", "pk"
     )
-    serializer_class = read_serializer_class = FocalPointSerializer
+    serializer_class = read_serializer_class = FocalPointEntrySerializer
     filterset_class = FocalPointFilters
     search_fields = ["person__name", "member__team__name"]
     ordering_fields = ["updated_at", "start_date", "last_confirmed_at"]
@@ -222,40 +227,40 @@ class FocalPointViewSet(TeamScopedViewSet):
         if self.action == "partial_update":
             return FocalPointUpdateSerializer
         if self.action == "end":
-            return EndFocalPointSerializer
-        return FocalPointSerializer
+            return EndFocalPointEntrySerializer
+        return FocalPointEntrySerializer
 
     def perform_create(self, serializer):
         serializer.instance = services.add_focal_point(user=self.request.user, **serializer.validated_data)
 
-    @extend_schema(request=FocalPointCreateSerializer, responses={201: FocalPointSerializer})
+    @extend_schema(request=FocalPointCreateSerializer, responses={201: FocalPointEntrySerializer})
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
 
-    @extend_schema(request=FocalPointUpdateSerializer, responses=FocalPointSerializer)
+    @extend_schema(request=FocalPointUpdateSerializer, responses=FocalPointEntrySerializer)
     def partial_update(self, request, *args, **kwargs):
         return super().partial_update(request, *args, **kwargs)
 
-    @extend_schema(request=EndFocalPointSerializer, responses=FocalPointSerializer)
+    @extend_schema(request=EndFocalPointEntrySerializer, responses=FocalPointEntrySerializer)
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         """End the focal point on a date (today by default), with a reason: reassigned, left_agency, other."""
         entry = self.get_object()
-        data = EndFocalPointSerializer(data=request.data)
+        data = EndFocalPointEntrySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         entry = services.end_focal_point(
             pk=entry.pk, user=request.user, precondition=self.if_match, **data.validated_data
         )
         return Response(self.representation(self.reload(entry)))
 
-    @extend_schema(request=None, responses=FocalPointSerializer)
+    @extend_schema(request=None, responses=FocalPointEntrySerializer)
     @action(detail=True, methods=["post"], url_path="mark-primary")
     def mark_primary(self, request, pk=None):
         """Make this focal point its agency's primary one in the team."""
         entry = services.mark_primary(pk=self.get_object().pk, user=request.user, precondition=self.if_match)
         return Response(self.representation(self.reload(entry)))
 
-    @extend_schema(request=None, responses=FocalPointSerializer)
+    @extend_schema(request=None, responses=FocalPointEntrySerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         """The entry is still true: its "last confirmed" moves to now."""
@@ -268,7 +273,7 @@ class FocalPointViewSet(TeamScopedViewSet):
 # --- convener terms ----------------------------------------------------------------------------
 
 
-class ConvenerTermSerializer(serializers.ModelSerializer):
+class ConvenerTermEntrySerializer(serializers.ModelSerializer):
     """A convener or co-convener term of a team: who, for which agency (or the Resident Coordinator), when."""
 
     team = serializers.IntegerField(read_only=True)
@@ -368,7 +373,7 @@ class EndTermSerializer(serializers.Serializer):
 
 
 class ConvenerTermFilters(RosterEntryFilterSet):
-    team = django_filters.NumberFilter(field_name="team", help_text="A team's id.")
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), help_text="A team's id.")
     country = CountryCodeFilter(field_name="team__country")
     agency = AgencyCodeFilter(field_name="agency")
     role = django_filters.ChoiceFilter(choices=ConvenerTerm.Role.choices)
@@ -389,7 +394,7 @@ class ConvenerTermViewSet(TeamScopedViewSet):
     queryset = ConvenerTerm.objects.select_related("team__country", "agency", "person").order_by(
         "team__name", "role", F("start_date").desc(nulls_last=True), "-pk"
     )
-    serializer_class = read_serializer_class = ConvenerTermSerializer
+    serializer_class = read_serializer_class = ConvenerTermEntrySerializer
     filterset_class = ConvenerTermFilters
     search_fields = ["person__name", "team__name"]
     ordering_fields = ["updated_at", "start_date", "last_confirmed_at"]
@@ -403,7 +408,7 @@ class ConvenerTermViewSet(TeamScopedViewSet):
             return ConvenerTermUpdateSerializer
         if self.action == "end":
             return EndTermSerializer
-        return ConvenerTermSerializer
+        return ConvenerTermEntrySerializer
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -413,15 +418,15 @@ class ConvenerTermViewSet(TeamScopedViewSet):
         )
         serializer.instance = services.record_convener_term(user=self.request.user, person=person, **data)
 
-    @extend_schema(request=ConvenerTermCreateSerializer, responses={201: ConvenerTermSerializer})
+    @extend_schema(request=ConvenerTermCreateSerializer, responses={201: ConvenerTermEntrySerializer})
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
 
-    @extend_schema(request=ConvenerTermUpdateSerializer, responses=ConvenerTermSerializer)
+    @extend_schema(request=ConvenerTermUpdateSerializer, responses=ConvenerTermEntrySerializer)
     def partial_update(self, request, *args, **kwargs):
         return super().partial_update(request, *args, **kwargs)
 
-    @extend_schema(request=EndTermSerializer, responses=ConvenerTermSerializer)
+    @extend_schema(request=EndTermSerializer, responses=ConvenerTermEntrySerializer)
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         """End the term (the convener leaving without a successor), today by default."""
@@ -433,7 +438,7 @@ class ConvenerTermViewSet(TeamScopedViewSet):
         )
         return Response(self.representation(self.reload(term)))
 
-    @extend_schema(request=None, responses=ConvenerTermSerializer)
+    @extend_schema(request=None, responses=ConvenerTermEntrySerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         """The term is still true: its "last confirmed" moves to now."""
@@ -497,7 +502,7 @@ class DecisionSerializer(serializers.Serializer):
 
 
 class MembershipFilters(PortalFilterSet):
-    team = django_filters.NumberFilter(field_name="team")
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), help_text="A team's id.")
     agency = AgencyCodeFilter(field_name="agency")
     status = django_filters.ChoiceFilter(choices=MembershipProposal.Status.choices)
 

@@ -20,6 +20,7 @@ from django.db.models import CharField, F, QuerySet, Value
 from django.utils import timezone
 
 from accounts.rules import is_secretariat
+from agencies.identifiers import iati_identifier
 from core.api.serializers import iso_date, iso_datetime
 from teams.models import ConvenerTerm, Team, TeamMember, TeamPlatform, team_roles
 
@@ -34,7 +35,8 @@ class Roster(NamedTuple):
 # The columns of a team's own row: `teams.values(*TEAM_FIELDS)` is what `rosters` takes.
 TEAM_FIELDS = (
     "id", "name", "kind", "parent_id", "is_active", "established_on", "meeting_frequency",
-    "works_with_resident_coordinator", "updated_at", "country_id", "country__iso_alpha3", "country__name",
+    "works_with_resident_coordinator", "updated_at", "country_id", "country__iso_alpha3", "country__iso_numeric",
+    "country__name",
     "region__slug", "region__name", "country__region__slug", "country__region__name",
     "country__sun_membership__id", "country__sun_membership__joined_on",
     "country__sun_membership__government_focal_point__honorific",
@@ -127,6 +129,7 @@ def rosters(rows: Iterable[dict], user, *, lists: bool = True) -> list[Roster]:
             "name": row["name"],
             "kind": row["kind"],
             "country": row["country__iso_alpha3"],
+            "country_m49": row["country__iso_numeric"],
             "country_name": row["country__name"],
             "region": region_slug,
             "parent": row["parent_id"],
@@ -140,6 +143,7 @@ def rosters(rows: Iterable[dict], user, *, lists: bool = True) -> list[Roster]:
             "members": [
                 {
                     "agency": member["row"]["agency__acronym"],
+                    "agency_iati_identifier": iati_identifier(member["row"]["agency__acronym"]),
                     "agency_name": member["row"]["agency__name"],
                     "start_date": iso_date(member["row"]["start_date"]),
                     "end_date": iso_date(member["row"]["end_date"]),

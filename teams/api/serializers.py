@@ -53,12 +53,15 @@ class FocalPointSerializer(AnswerSerializer):
 
 class MemberSerializer(AnswerSerializer):
     agency = serializers.CharField(read_only=True)
+    agency_iati_identifier = serializers.CharField(
+        read_only=True, allow_null=True, help_text="IATI organisation identifier, e.g. XM-DAC-41140; null if none."
+    )
     agency_name = serializers.CharField()
     focal_points = FocalPointSerializer(many=True, read_only=True)
 
     class Meta:
         model = TeamMember
-        fields = ["agency", "agency_name", "start_date", "end_date", "focal_points"]
+        fields = ["agency", "agency_iati_identifier", "agency_name", "start_date", "end_date", "focal_points"]
 
 
 class PlatformLinkSerializer(AnswerSerializer):
@@ -86,6 +89,9 @@ class RosterSerializer(AnswerSerializer):
     """A team's roster: conveners now and before, members and focal points, platforms."""
 
     country = serializers.CharField(read_only=True, allow_null=True, label="ISO alpha-3")
+    country_m49 = serializers.CharField(
+        read_only=True, allow_null=True, help_text="The country's UN M49 (ISO 3166 numeric) code, e.g. 116."
+    )
     country_name = serializers.CharField(read_only=True, allow_null=True)
     region = serializers.CharField(
         read_only=True, allow_null=True, help_text="The group's region, or its country's UN sub-region."
@@ -110,6 +116,7 @@ class RosterSerializer(AnswerSerializer):
             "name",
             "kind",
             "country",
+            "country_m49",
             "country_name",
             "region",
             "parent",

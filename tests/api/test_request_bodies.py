@@ -43,6 +43,32 @@ def records(cambodia):
         "resources-mobilised": ResourceMobilised.objects.create(
             team=cambodia, source="EU", amount=1000, purpose="Wasting roadmap"
         ).pk,
+        **roster_records(cambodia),
+    }
+
+
+def roster_records(cambodia) -> dict:
+    """One record of each roster and access resource, so their changes reach the body parser."""
+    from access import services as access
+    from agencies.models import Agency
+    from teams import services as roster
+    from teams.models import FocalPoint
+
+    focal = make_user("focal_point", cambodia)
+    secretariat = make_user("secretariat")
+    unicef = Agency.objects.get(acronym="UNICEF")
+    return {
+        "focal-points": FocalPoint.objects.get(person=focal.person).pk,
+        "convener-terms": cambodia.convener_terms.first().pk,
+        "team-memberships": roster.propose_member(
+            user=focal, team=cambodia, agency=Agency.objects.get(acronym="IFAD")
+        ).pk,
+        "invitations": access.invite(
+            user=secretariat, team=cambodia, role="viewer", email="v@example.org", name="V"
+        ).pk,
+        "access-requests": access.request_access(
+            user=make_user("viewer"), team=cambodia, agency=unicef, message="Me"
+        ).pk,
     }
 
 

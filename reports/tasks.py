@@ -31,7 +31,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_ready
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, close_old_connections
 
 from . import services
 from .jobs import (
@@ -143,10 +143,15 @@ def on_broker_connected() -> None:
     """A worker has just connected to the broker (started, or the broker is back after an outage):
     hand over everything that waited, at once rather than at beat's next minute, and send again what
     the broker may have lost while it was down. Never keeps the worker from consuming."""
+    # This runs in the worker's main process, outside any task: its database connection may have
+    # died meanwhile (PostgreSQL restarted too); checked and replaced here as a request would.
+    close_old_connections()
     try:
         services.dispatch_waiting(again=True)
     except Exception:
         logger.exception("Could not hand waiting report runs to the job queue")
+    finally:
+        close_old_connections()
 
 
 # --- a worker starting picks up what died with another --------------------------------------------

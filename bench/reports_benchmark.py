@@ -10,7 +10,9 @@ already hold it. Each measurement runs the report job's own code (reports.jobs:
 claim, then produce: queries, rendering, the atomic write) in a fresh Python process,
 so that the peak resident memory belongs to that report alone:
 
-- time: wall-clock seconds of the job, without tracemalloc (which slows Python down);
+- time: wall-clock seconds of the job, without tracemalloc (which slows Python down), and the
+  CPU seconds this process spent in it (PostgreSQL's work not included): on a busy machine
+  the wall-clock time grows with the load, the CPU time much less;
 - peak RSS: the process's peak resident memory during the job (VmHWM, reset just
   before it), and its growth over what the process held before the job;
 - peak Python heap: tracemalloc's peak of Python allocations during the job, in a
@@ -85,9 +87,9 @@ def measure_one(fmt: str, year: int, trace: bool) -> dict:
         before = memory_mib("VmRSS") or peak_mib()
         if trace:
             tracemalloc.start()
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         produce(claimed)
-        seconds = time.perf_counter() - started
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
         heap_peak = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
         if trace:
             tracemalloc.stop()
@@ -105,6 +107,7 @@ def measure_one(fmt: str, year: int, trace: bool) -> dict:
             "status": run.status,
             "error": run.error,
             "seconds": seconds,
+            "cpu_seconds": cpu_seconds,
             "rss_before_mib": before,
             "rss_peak_mib": peak_mib(),
             "heap_peak_mib": heap_peak,
@@ -200,7 +203,7 @@ def main() -> None:
         f"Global coordination overview {year}, {connection.vendor}, demo data of {args.years} years (seed {args.seed})"
     )
     header = (
-        f"{'countries':>9} {'activities':>10} {'format':>6} {'time (s)':>9} {'peak RSS (MiB)':>15} "
+        f"{'countries':>9} {'activities':>10} {'format':>6} {'time (s)':>9} {'CPU (s)':>8} {'peak RSS (MiB)':>15} "
         f"{'RSS growth (MiB)':>17} {'peak heap (MiB)':>16} {'file (KiB)':>11} {'pages':>6}"
     )
     print(header)
@@ -209,6 +212,7 @@ def main() -> None:
         growth = timed["rss_peak_mib"] - timed["rss_before_mib"]
         print(
             f"{countries:>9} {size['activities']:>10,} {timed['format']:>6} {timed['seconds']:>9.2f} "
+            f"{timed['cpu_seconds']:>8.2f} "
             f"{timed['rss_peak_mib']:>15.1f} {growth:>17.1f} {traced['heap_peak_mib']:>16.1f} "
             f"{timed['file_kib']:>11.0f} {timed['pages'] or '':>6}"
         )

@@ -482,7 +482,8 @@ REPORTS_PING_TIMEOUT = env.float("REPORTS_PING_TIMEOUT", default=2.0)
 # Report files older than this many days are deleted with their run (0 keeps them).
 REPORTS_KEEP_DAYS = env.int("REPORTS_KEEP_DAYS", default=365)
 # Long lists are cut to this many rows in PDFs (print); XLSX and CSV have them all.
-REPORTS_PDF_MAX_ROWS = env.int("REPORTS_PDF_MAX_ROWS", default=300)
+# The PDF is laid out whole in memory (WeasyPrint): its lists are cut to this many rows.
+REPORTS_PDF_MAX_ROWS = env.int("REPORTS_PDF_MAX_ROWS", default=100)
 # Tests only: seconds a job pauses after each step, so a test can kill a worker mid-job.
 REPORTS_TEST_DELAY = env.float("REPORTS_TEST_DELAY", default=0.0)
 

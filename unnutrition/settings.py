@@ -503,12 +503,6 @@ CELERY_BEAT_SCHEDULE.update(
             "schedule": crontab(minute=0, hour=5, day_of_week="mon"),
             "kwargs": {"kind": "data_quality", "format": "xlsx"},
         },
-        # Every minute: hand over the runs and e-mails requested while the broker was down (the outbox).
-        "reports-dispatch-waiting": {
-            "task": "reports.tasks.dispatch_waiting",
-            "schedule": 60.0,
-            "options": {"expires": 55},
-        },
         # Daily: ask roster entries due for their yearly check to confirm or hand over (access/tasks.py).
         "access-roster-check-daily": {
             "task": "access.tasks.ask_roster_confirmations",

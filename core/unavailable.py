@@ -46,7 +46,10 @@ def current_error_is_database_unavailable() -> bool:
 
 
 def api_message() -> str:
-    return _("The database is not answering at the moment; nothing was changed. Try again in a few seconds.")
+    return _(
+        "The database is not answering at the moment. Try again in a few seconds; if you were changing a "
+        "record, read it first to see whether the change was saved."
+    )
 
 
 def roll_back() -> None:

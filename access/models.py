@@ -31,6 +31,8 @@ class Role(models.TextChoices):
 
 
 CONVENING_ROLES = (Role.CONVENER, Role.CO_CONVENER)
+# What an access request asks for (to be a convener, one is invited or handed over to).
+REQUESTABLE_ROLES = [(Role.FOCAL_POINT.value, Role.FOCAL_POINT.label)]
 
 
 class InvitationQuerySet(models.QuerySet):
@@ -225,7 +227,7 @@ class AccessRequest(models.Model):
         "teams.Team", verbose_name=_("team"), on_delete=models.CASCADE, related_name="access_requests"
     )
     role = models.CharField(
-        _("role"), max_length=16, choices=[(Role.FOCAL_POINT.value, Role.FOCAL_POINT.label)], default=Role.FOCAL_POINT
+        _("role"), max_length=16, choices=REQUESTABLE_ROLES, default=Role.FOCAL_POINT
     )
     agency = models.ForeignKey("agencies.Agency", verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+")
     message = models.CharField(

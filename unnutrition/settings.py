@@ -367,6 +367,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "WorkplanStatusEnum": "workplans.models.Workplan.Status",
         "ActivityStatusEnum": "workplans.models.Activity.Status",
+        # The roster and access resources (teams/api/entries.py, access/api/views.py).
+        "FocalPointEndReasonEnum": "teams.models.FocalPoint.EndReason",
+        "ConvenerRoleEnum": "teams.models.ConvenerTerm.Role",
+        "TeamRoleEnum": "access.models.Role",
+        "AccessRequestRoleEnum": "access.models.REQUESTABLE_ROLES",
     },
 }
 

@@ -240,6 +240,14 @@ def test_data_quality_alerts(fmt, coordination, produce):
     # More spent than available, as the activity form warns; "Food systems dialogue" spent
     # exactly what it had (EUR 30,000 of 30,000), which is no finding.
     Activity.objects.filter(pk=coordination.activities["stale"].pk).update(budget_spent=Decimal("45000"))
+    # UNICEF's focal point in Cambodia last confirmed their entry 400 days ago (the yearly check).
+    from django.utils import timezone
+
+    from teams.models import FocalPoint
+
+    FocalPoint.objects.filter(person=coordination.focal_point.person).update(
+        last_confirmed_at=timezone.now() - dt.timedelta(days=400)
+    )
     path = produce(coordination.secretariat, "data_quality", fmt)
     overspent = "Activities that spent more than their budget available"
     expected = {
@@ -250,6 +258,7 @@ def test_data_quality_alerts(fmt, coordination, produce):
         "Activities whose status disagrees with their dates": 2,
         "Activities not updated in 90 days": 1,
         overspent: 1,
+        "Roster entries not confirmed for 365 days": 1,
     }
     if fmt == "pdf":
         text = pdf_text(path)

@@ -325,3 +325,54 @@ def test_failures_are_retried_with_backoff_then_reported(workers, media_root):
     run, _seen = follow(client, url)
     assert (run["status"], run["attempts"], run["error"]) == ("done", 2, "")
     assert files_in_run_folder(run["id"], media_root) == [f"un-nutrition-data-quality-{YEAR}.zip"]
+
+
+@pytest.fixture
+def small_volume(media_root):
+    """MEDIA_ROOT on a tmpfs of its own (512 KiB), as a full or read-only media volume would be.
+
+    Mounting needs root (as in CI and the container); elsewhere the test is skipped,
+    saying so."""
+    media_root.mkdir(parents=True, exist_ok=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(media_root)], capture_output=True, text=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"Cannot mount a tmpfs here (needs root): {mounted.stderr.strip()}")
+    yield media_root
+    subprocess.run(["umount", "-l", str(media_root)], check=False)
+
+
+@pytest.mark.parametrize("trouble", ["full", "read-only"])
+def test_a_full_or_read_only_media_volume_fails_the_attempt_says_why_and_the_retry_delivers_once(
+    workers, small_volume, trouble
+):
+    data = make_coordination()
+    filler = small_volume / "filler"
+    if trouble == "full":
+        # Every byte taken: the report's folder can still be made, its file cannot be written.
+        subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=4k"], capture_output=True, check=False)
+        expected = "No space left on device"
+    else:
+        subprocess.run(["mount", "-o", "remount,ro", str(small_volume)], check=True)
+        expected = "Read-only file system"
+    worker = workers(REPORTS_MAX_RETRIES=3, REPORTS_RETRY_BACKOFF=2, REPORTS_TEST_DELAY=0)
+    client = client_for(data.secretariat)
+    url = request(client, kind="data_quality", format="csv")
+
+    # The requester is told what went wrong and that it will be tried again.
+    deadline = time.monotonic() + 60
+    while (run := client.get(url).json())["status"] != "queued" or not run["error"]:
+        assert time.monotonic() < deadline and run["status"] in ("queued", "running"), (run, worker.output())
+        time.sleep(0.02)
+    assert run["error"].startswith(f"Attempt 1 failed (The report file could not be written: {expected}.)"), run
+
+    # The volume is fixed: the retry delivers the report, once, with no partial file left.
+    if trouble == "full":
+        filler.unlink()
+    else:
+        subprocess.run(["mount", "-o", "remount,rw", str(small_volume)], check=True)
+    run, _seen = follow(client, url)
+    assert (run["status"], run["attempts"], run["error"]) == ("done", 2, ""), worker.output()
+    assert files_in_run_folder(run["id"], small_volume) == [f"un-nutrition-data-quality-{YEAR}.zip"]
+    assert ReportRun.objects.filter(kind="data_quality").count() == 1

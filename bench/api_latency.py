@@ -452,7 +452,7 @@ def dashboard_sql(d: Dialect, year: int) -> tuple[str, list]:
                 AND (ct.start_date IS NULL OR ct.start_date <= %s)
                 AND (ct.end_date IS NULL OR ct.end_date >= %s)
             ) AS has_convener
-            FROM teams_team t WHERE t.is_active
+            FROM teams_team t WHERE t.is_active AND t.kind IN ('country', 'regional')
         ),
         wp AS (SELECT id, team_id, status FROM workplans_workplan WHERE year = %s),
         act AS (

@@ -110,9 +110,19 @@ def _iso_names() -> dict[str, str]:
     return {c.alpha_3: c.name for c in pycountry.countries}
 
 
+# Where pycountry's catalogue is wrong and a UN source says otherwise: (alpha-3, language) -> name.
+# Cambodia is 柬埔寨 in the UN Nutrition brief (shared/seeds/000) and in UN Chinese usage; the
+# iso-codes zh_CN catalogue has the typo 柬埔塞.
+ISO_NAME_CORRECTIONS = {("KHM", "zh-hans"): "柬埔寨"}
+
+
 def iso_country_name(iso_alpha3: str, default: str, language: str | None = None) -> str:
     """A country's name in `language` from the ISO 3166 catalogue pycountry ships."""
-    catalogue = _iso3166((language or current_language()).lower())
+    language = (language or current_language()).lower()
+    corrected = ISO_NAME_CORRECTIONS.get((iso_alpha3, language))
+    if corrected:
+        return corrected
+    catalogue = _iso3166(language)
     english = _iso_names().get(iso_alpha3)
     if catalogue is None or english is None:
         return default

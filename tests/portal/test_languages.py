@@ -139,3 +139,11 @@ def test_agency_names_are_official_in_each_language():
     wfp = Agency.objects.get(acronym="WFP")
     assert str(wfp.localized_name("es")) == "Programa Mundial de Alimentos"
     assert str(wfp.localized_name("zh-hans")) == "世界粮食计划署"
+
+
+def test_cambodia_is_named_as_the_un_brief_names_it_in_chinese():
+    """pycountry's Chinese catalogue misspells it (柬埔塞); the brief and UN usage say 柬埔寨."""
+    from core.i18n import iso_country_name
+
+    assert iso_country_name("KHM", "Cambodia", "zh-hans") == "柬埔寨"
+    assert iso_country_name("TCD", "Chad", "zh-hans") == "乍得"

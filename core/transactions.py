@@ -8,12 +8,12 @@ DRF turns an exception into an error response (as DRF's `set_rollback` does
 under ATOMIC_REQUESTS). A GET, HEAD or OPTIONS runs in autocommit; every service
 opens its own transaction for any write it makes. Views marked
 `transaction.non_atomic_requests` (the token view, whose failed attempts must
-stay recorded) are left alone. With ATOMIC_REQUESTS off, DRF's own `set_rollback`
-does nothing, so an error answer to a read never marks an enclosing transaction
-(a test's) for rollback.
+stay recorded) are left alone. Inside an enclosing transaction (only a test's:
+requests run in autocommit) a read gets a savepoint too, so a database error in
+it is rolled back to there instead of aborting the test's transaction.
 """
 
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.urls import Resolver404, resolve
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -24,7 +24,7 @@ class AtomicWritesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method in SAFE_METHODS or self._exempt(request):
+        if (request.method in SAFE_METHODS and not connection.in_atomic_block) or self._exempt(request):
             return self.get_response(request)
         with transaction.atomic():
             response = self.get_response(request)

@@ -34,6 +34,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 
 from . import services
+from .document import CannotRender
 from .jobs import (
     MailNotSent,
     RunGone,
@@ -81,6 +82,11 @@ def build_report(self, run_id: int) -> str:
         return "gone"
     except SoftTimeLimitExceeded:
         record_timeout(run)
+        return "failed"
+    except CannotRender as exc:
+        # The report cannot be set in its language here (fonts missing): trying again changes nothing.
+        logger.error("Report run %s cannot be rendered: %s", run_id, exc)
+        record_failure(run, exc)
         return "failed"
     except Exception as exc:
         logger.exception("Report run %s failed on attempt %s", run_id, run.attempts)

@@ -376,3 +376,20 @@ def test_a_full_or_read_only_media_volume_fails_the_attempt_says_why_and_the_ret
     assert (run["status"], run["attempts"], run["error"]) == ("done", 2, ""), worker.output()
     assert files_in_run_folder(run["id"], small_volume) == [f"un-nutrition-data-quality-{YEAR}.zip"]
     assert ReportRun.objects.filter(kind="data_quality").count() == 1
+
+
+def test_a_report_its_fonts_cannot_set_fails_at_once_without_retries(workers, media_root, tmp_path):
+    """Missing fonts do not come back by waiting: the run fails on its first attempt, saying why."""
+    data = make_coordination()
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">'
+        f"<fontconfig><dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>{tmp_path}/cache</cachedir></fontconfig>"
+    )
+    worker = workers(FONTCONFIG_FILE=config, REPORTS_MAX_RETRIES=3, REPORTS_RETRY_BACKOFF=1, REPORTS_TEST_DELAY=0)
+    client = client_for(data.secretariat)
+    client.credentials(HTTP_ACCEPT_LANGUAGE="zh-hans")  # a report is written in its requester's language
+    run, seen = follow(client, request(client, kind="global", format="pdf"))
+    assert (run["status"], run["attempts"]) == ("failed", 1), (seen, worker.output())
+    assert "fonts-noto-cjk" in run["error"]
+    assert "Retry in" not in worker.output()

@@ -428,7 +428,8 @@ def unconfirmed_roster_entries(scope: Scope, now: dt.datetime | None = None):
         )
         .values(*columns)
     )
-    return focal_points.union(terms, all=True).order_by("e_team_name", "e_role", "e_person")
+    # No ordering inside a UNION (SQLite refuses it): the parts drop their models' default ordering.
+    return focal_points.order_by().union(terms.order_by(), all=True).order_by("e_team_name", "e_role", "e_person")
 
 
 def _activities(year: int, scope: Scope):

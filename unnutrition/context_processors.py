@@ -9,7 +9,10 @@ def portal(request):
         return {"portal_role": "anonymous"}
 
     def teams():
-        # Lazy: only pages that show the header's team list pay for the query.
-        return list(Team.objects.filter(pk__in=team_roles(user).team_ids).order_by("name").only("pk", "name"))
+        # Lazy: only pages that show the header's team list pay for the query. The fields of the name
+        # in the reader's language come with it: one query, however many teams (a country team's
+        # people run its subnational groups too).
+        fields = ("pk", "name", "name_translations", "name_language")
+        return list(Team.objects.filter(pk__in=team_roles(user).team_ids).order_by("name").only(*fields))
 
     return {"portal_role": role_of(user), "portal_teams": teams}

@@ -1,17 +1,26 @@
-"""Latency of three API reads, each beside the cost of one plain SQL query for the same data.
+"""Latency of the hot API reads, each built, cached and beside the cost of one plain SQL query for the same data.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/unnutrition_bench python bench/api_latency.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/unnutrition_bench REDIS_URL=redis://127.0.0.1:6379/0 \
+        python bench/api_latency.py
 
 Reads, through Django's test client in-process (full middleware, a real knox token):
 
-  roster     GET /api/v1/teams/?page_size=50
-  workplan   GET /api/v1/workplans/<id>/   (the demo workplan closest to 40 activities)
-  dashboard  GET /api/v1/dashboard/summary/?year=<this year>
+  roster list 50     GET /api/v1/teams/?page_size=50
+  team detail        GET /api/v1/teams/<id>/
+  workplan           GET /api/v1/workplans/<id>/   (the demo workplan closest to 40 activities)
+  dashboard summary  GET /api/v1/dashboard/summary/?year=<this year>
+  activities 500     GET /api/v1/activities/?page_size=500
+  roster CSV Africa  GET /api/v1/teams/?format=csv&region=africa
+  304                GET /api/v1/teams/?page_size=50 with If-None-Match
 
-The "floor" of each read is one cursor.execute() of a single SQL statement that
-builds the same rows and fields (nested lists included), then json.dumps() of the
-result: roughly the least any implementation has to spend. The ratio
-endpoint/floor is the overhead of the ORM, the serializers, DRF and the rest.
+Each read is measured three ways: built (the data versions retired before each
+request, as a write does, so the answer is computed), cached (the same request
+again, from the versioned answer cache) and the floor: one cursor.execute() of a
+single SQL statement that builds the same rows and fields (nested lists
+included), then json.dumps() of the result, roughly the least any implementation
+has to spend (for the 304: the token lookup). For each it prints the round trips
+really made (SQL statements, commits, health checks, cache calls) and the CPU per
+request of this process and of the PostgreSQL backend.
 
 The database is migrated, reference data loaded and the demo data set
 (`generate_demo_data(countries=200, years=5, seed=42)`) generated when it is not

@@ -78,7 +78,7 @@ security: install
 	  DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
-## Load test: gunicorn + PostgreSQL, 20 clients for 60 s (needs DATABASE_URL).
+## Load test: gunicorn + PostgreSQL + Redis, 20 clients for 60 s, 2 % writes (needs DATABASE_URL and REDIS_URL).
 bench-load: install
 	$(PY) bench/load_test.py
 

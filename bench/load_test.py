@@ -50,6 +50,9 @@ def prepare(regenerate: bool) -> tuple[str, dict]:
 
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database: the load test measures the deployment, not SQLite.")
+    if not os.environ.get("REDIS_URL"):
+        # Each gunicorn worker would keep its own cache, and its own data versions: answers could be stale.
+        sys.exit("Set REDIS_URL: several web processes share their cache (and its data versions) through Redis.")
     call_command("migrate", verbosity=0)
     load_reference_data()
     if regenerate or Team.objects.filter(is_demo=True).count() != 200:

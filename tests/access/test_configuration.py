@@ -97,3 +97,27 @@ def test_the_backend_matches_people_by_their_address(db):
     assert list(backend.filter_users_by_claims({"email": "AMARA@wfp.example.org"})) == [user]
     assert list(backend.filter_users_by_claims({"email": "amara@wfp.example.org", "email_verified": False})) == []
     assert list(backend.filter_users_by_claims({"email": user.person.email})) == [user]
+
+
+def test_the_yearly_check_is_a_scheduled_celery_task(db, smtp_server, django_capture_on_commit_callbacks, settings):
+    """Celery beat runs it daily; the task asks the entries that are due (and sends through SMTP)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from access.tasks import ask_roster_confirmations
+    from teams.models import FocalPoint
+    from unnutrition.celery import app
+
+    from ..factories import make_team, make_user
+
+    entry = settings.CELERY_BEAT_SCHEDULE["access-roster-check-daily"]
+    assert entry["task"] == "access.tasks.ask_roster_confirmations"
+    app.loader.import_default_modules()
+    assert "access.tasks.ask_roster_confirmations" in app.tasks
+    focal = make_user("focal_point", make_team("TCD"), agency="WHO")
+    FocalPoint.objects.filter(person=focal.person).update(last_confirmed_at=timezone.now() - dt.timedelta(days=340))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ask_roster_confirmations.apply().get() == 1
+    [message] = smtp_server.wait_for(1).to(focal.person.email)
+    assert "/access/check/" in message.get_content()

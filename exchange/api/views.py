@@ -1,0 +1,102 @@
+"""The exchange through the API: upload a workplan's XLSX (preview), confirm it, undo it; download the
+template, the UN INFO sheet and the IATI XML of a workplan."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+
+from teams.api.viewsets import TeamScopedViewSet
+from workplans.models import Workplan
+
+from .. import services, workplan_sheet
+from ..filtersets import ImportBatchFilterSet
+from ..models import ImportBatch
+from ..views import XLSX, attachment, file_stem
+from ..xlsx import FileRefused
+from .serializers import ImportBatchSerializer, ImportUploadSerializer
+
+
+class ImportBatchViewSet(TeamScopedViewSet):
+    """Imports of workplan spreadsheets. POST a file (multipart/form-data: `workplan`, `file`,
+    `delete_missing`) to get its preview: per row what would be created, changed (old -> new), deleted
+    or refused, graded critical / error / warning; nothing is saved. `confirm/` saves exactly that (only
+    without errors), `undo/` puts the workplan back as it was. Only the team's people and the Secretariat
+    see a team's imports."""
+
+    queryset = ImportBatch.objects.select_related("uploaded_by", "undone_by").order_by("-created_at", "-id")
+    serializer_class = ImportBatchSerializer
+    read_serializer_class = ImportBatchSerializer
+    write_serializer_class = ImportUploadSerializer
+    filterset_class = ImportBatchFilterSet
+    ordering_fields = ["created_at"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_parsers(self):
+        if getattr(self, "action", None) == "create" or (
+            self.request and self.request.method == "POST" and self.kwargs.get("pk") is None
+        ):
+            return [MultiPartParser()]
+        return super().get_parsers()
+
+    def get_queryset(self):
+        # Imports hold a team's working files: its people and the Secretariat only, for reads too.
+        return self.queryset.editable_by(self.request.user)
+
+    @extend_schema(
+        request={"multipart/form-data": ImportUploadSerializer},
+        responses={201: ImportBatchSerializer, 400: OpenApiResponse(description="The file cannot be used: why.")},
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = ImportUploadSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        try:
+            batch = services.preview_workplan_import(
+                workplan=serializer.validated_data["workplan"],
+                user=request.user,
+                file_name=upload.name,
+                data=upload.read(),
+                delete_missing=serializer.validated_data["delete_missing"],
+            )
+        except FileRefused as refusal:
+            return Response({"file": [refusal.message], "detail": refusal.message}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(self.representation(batch), status=status.HTTP_201_CREATED)
+
+    def _act(self, service):
+        batch = service(pk=self.get_object().pk, user=self.request.user, precondition=self.if_match)
+        return Response(self.representation(self.reload(batch)))
+
+    @extend_schema(request=None, responses=ImportBatchSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """Save the previewed changes through the workplans' services, as one change (send If-Match)."""
+        return self._act(services.confirm_import)
+
+    @extend_schema(request=None, responses=ImportBatchSerializer)
+    @action(detail=True, methods=["post"])
+    def undo(self, request, pk=None):
+        """Put every record the import touched back as it was (send If-Match)."""
+        return self._act(services.undo_import)
+
+
+class WorkplanFilesViewSet(viewsets.GenericViewSet):
+    """Files of a workplan: the Excel template to edit and upload again."""
+
+    queryset = Workplan.objects.select_related("team__country")
+    permission_classes = [permissions.IsAuthenticated]
+    filter_backends = []
+    pagination_class = None
+
+    def get_queryset(self):
+        return self.queryset.visible_to(self.request.user)
+
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="template")
+    def template(self, request, pk=None):
+        """The workplan as an XLSX template in the caller's language (Accept-Language)."""
+        workplan = get_object_or_404(self.get_queryset(), pk=pk)
+        return attachment(workplan_sheet.template(workplan), XLSX, f"{file_stem(workplan)}-workplan.xlsx")

@@ -26,5 +26,8 @@ class UnnutritionConfig(AppConfig):
                 "workplans.nationalframework": versions.TEAMS,
                 "workplans.cooperationframework": versions.TEAMS,
                 "workplans.cooperationoutcome": versions.TEAMS,
+                # Results (indicators, values, evidence) are read with the workplans; the catalogue is reference data.
+                "results": versions.WORKPLANS,
+                "results.standardindicator": versions.TEAMS,
             }
         )

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "teams",
     "access",
     "workplans",
+    "results",
     "reports",
 ]
 
@@ -372,6 +373,13 @@ SPECTACULAR_SETTINGS = {
         "ConvenerRoleEnum": "teams.models.ConvenerTerm.Role",
         "TeamRoleEnum": "access.models.Role",
         "AccessRequestRoleEnum": "access.models.REQUESTABLE_ROLES",
+        # Results (results/api, issue 14).
+        "ReportingPeriodKindEnum": "workplans.models.ReportingPeriod.Kind",
+        "AttachmentKindEnum": "results.models.Attachment.Kind",
+        "AttachmentVisibilityEnum": "results.models.Attachment.Visibility",
+        "IndicatorValueStatusEnum": "results.models.IndicatorValue.Status",
+        "IndicatorUnitEnum": "results.models.Unit",
+        "IndicatorDirectionEnum": "results.models.Direction",
     },
 }
 
@@ -465,6 +473,10 @@ if PRODUCTION:
     X_FRAME_OPTIONS = "DENY"
 
 # --- Reports (reports/) -------------------------------------------------------
+# Evidence files (results app): stored under MEDIA_ROOT/evidence/, served only after a permission
+# check (never from a public URL), type judged by content; the largest file accepted, in bytes.
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+
 # Coordination reports are built by Celery jobs into MEDIA_ROOT/reports/.
 # A workplan is due by this day (MM-DD) of its year; later ones are flagged.
 REPORTS_WORKPLAN_DUE = env.str("REPORTS_WORKPLAN_DUE", default="03-31")

@@ -30,6 +30,7 @@ urlpatterns = [
     path("teams/", include("teams.urls")),
     path("governance/", GovernanceView.as_view(), name="governance"),
     path("workplans/", include("workplans.urls")),
+    path("results/", include("results.urls")),
     path("reports/", include("reports.urls")),
     path("access/", include("access.urls")),
     path(

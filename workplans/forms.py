@@ -10,14 +10,17 @@ from countries.models import Subdivision
 from .models import (
     ACTIVITY_PLANNING_FIELDS,
     LONG_TEXT,
+    OUTPUT_PLANNING_FIELDS,
     Activity,
     CooperationOutcome,
     NationalFramework,
+    Output,
     ProgressUpdate,
+    ReportingPeriod,
     SdgTarget,
     currency_choices,
 )
-from .validation import MAX_SDG_TARGETS, activity_problems
+from .validation import MAX_SDG_TARGETS, activity_problems, output_problems
 
 
 def date_format_in_use() -> str:
@@ -132,6 +135,9 @@ class ActivityForm(forms.ModelForm):
             "list": ", ".join(members.values_list("acronym", flat=True)) or "—"
         }
         self.fields["subdivisions"].queryset = Subdivision.objects.filter(country_id=country).order_by("name")
+        self.fields["output"].queryset = workplan.outputs.all()
+        if not workplan.outputs.exists():
+            self.fields["output"].help_text = _("This workplan has no output yet: add its joint outputs first.")
         self._set_frameworks(country)
         self._set_outcomes(country)
         targets = self.fields["sdg_targets"]
@@ -188,6 +194,7 @@ class ActivityForm(forms.ModelForm):
             end_date=cleaned.get("end_date"),
             sdg_targets=cleaned.get("sdg_targets"),
             cooperation_outcome=cleaned.get("cooperation_outcome"),
+            output=cleaned.get("output"),
         ).items():
             for message in messages:
                 self.add_error(field if field in self.fields else None, message)
@@ -205,12 +212,88 @@ class ActivityForm(forms.ModelForm):
 class ProgressUpdateForm(forms.ModelForm):
     class Meta:
         model = ProgressUpdate
-        fields = ["reported_on", "percent_complete", "status", "text"]
+        fields = ["reported_on", "period", "percent_complete", "status", "text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         use_local_dates(self, "reported_on")
+        # The open periods of the workplan's year; left empty, the service picks the one the date falls in.
+        year = self.instance.activity.workplan.year
+        field = self.fields["period"]
+        field.queryset = ReportingPeriod.objects.filter(year=year, closed_at__isnull=True).order_by("end_date")
+        field.empty_label = _("The period the date falls in")
+        if not field.queryset.exists():
+            field.disabled = True
+            field.help_text = _("The Secretariat has opened no reporting period for %(year)s.") % {"year": year}
+
+
+def outputs_outcome_field(form, workplan) -> None:
+    """The outcomes of the country's Cooperation Framework running in the plan's year, and its national
+    frameworks, for an output's links."""
+    country, year = workplan.team.country_id, workplan.year
+    field = form.fields["cooperation_outcome"]
+    field.queryset = CooperationOutcome.objects.filter(
+        framework__country_id=country, framework__start_year__lte=year, framework__end_year__gte=year
+    ).select_related("framework")
+    field.label_from_instance = outcome_label
+    if not field.queryset.exists():
+        field.disabled = True
+        field.help_text = _("No Cooperation Framework covering %(year)s is recorded for this country.") % {"year": year}
+    frameworks = form.fields["national_framework"]
+    frameworks.queryset = NationalFramework.objects.filter(country_id=country)
+    frameworks.label_from_instance = lambda f: f"{f.name} ({f.period})" if f.period else f.name
+    if not frameworks.queryset.exists():
+        frameworks.disabled = True
+        frameworks.help_text = _("No national framework is recorded for this country yet; the Secretariat adds them.")
+
+
+class OutputForm(forms.ModelForm):
+    """A joint output of a workplan and what it is aligned to. `version` carries the last-save time the
+    editor saw, so a concurrent save by someone else is refused instead of overwritten."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Output
+        fields = OUTPUT_PLANNING_FIELDS
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"position": _("Outputs are listed in this order (1, 2, 3...).")}
+
+    def __init__(self, *args, workplan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workplan = workplan
+        outputs_outcome_field(self, workplan)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.instance.workplan = self.workplan
+        for field, messages in output_problems(
+            workplan=self.workplan,
+            cooperation_outcome=cleaned.get("cooperation_outcome"),
+            national_framework=cleaned.get("national_framework"),
+            national_objective=cleaned.get("national_objective") or "",
+        ).items():
+            for message in messages:
+                self.add_error(field, message)
+        return cleaned
+
+    def model_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class ReportingPeriodForm(forms.ModelForm):
+    class Meta:
+        model = ReportingPeriod
+        fields = ["year", "kind", "start_date", "end_date", "due_date"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_local_dates(self, "start_date", "end_date", "due_date")
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=LONG_TEXT)
 
 
 class CopyWorkplanForm(forms.Form):

@@ -295,6 +295,142 @@ class Workplan(TimeStamped):
     def __str__(self):
         return f"{self.team} {self.year}"
 
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("workplans:detail", args=[self.pk])
+
+
+class ReportingPeriod(TimeStamped):
+    """A period the Secretariat sets for a year (mid-year, annual): teams report the actual values of their
+    indicators and their activities' progress for it by its due date. Once closed, its values are locked.
+
+    It lives here, beside the workplans, because activity progress updates belong to a period; the
+    indicators and their values (results app) refer to it from above.
+    """
+
+    class Kind(models.TextChoices):
+        MID_YEAR = "mid_year", _("Mid-year")
+        ANNUAL = "annual", _("Annual")
+
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    kind = models.CharField(_("period"), max_length=16, choices=Kind.choices)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    due_date = models.DateField(_("due date"), help_text=_("The day teams' values and progress are due."))
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reporting period")
+        verbose_name_plural = _("reporting periods")
+        ordering = ["-year", "end_date", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "kind"],
+                name="reporting_period_one_per_kind_and_year",
+                violation_error_message=_("This year already has a period of this kind."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="reporting_period_end_after_start",
+                violation_error_message=_("The end date must be on or after the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(due_date__gte=F("end_date")),
+                name="reporting_period_due_after_end",
+                violation_error_message=_("The due date must be on or after the end of the period."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.year}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class Output(TimeStamped):
+    """One of a workplan's joint outputs (typically two to five): what the team delivers together.
+    Activities and indicators belong to an output; it may serve a Cooperation Framework outcome and
+    an objective of a national framework."""
+
+    workplan = models.ForeignKey(Workplan, verbose_name=_("workplan"), on_delete=models.CASCADE, related_name="outputs")
+    title = models.CharField(_("title"), max_length=300)
+    description = long_text(_("description"), blank=True)
+    action_area = models.ForeignKey(
+        ActionArea,
+        verbose_name=_("action area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="outputs",
+    )
+    cooperation_outcome = models.ForeignKey(
+        CooperationOutcome,
+        verbose_name=_("Cooperation Framework outcome"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outputs",
+    )
+    national_framework = models.ForeignKey(
+        NationalFramework,
+        verbose_name=_("national framework"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outputs",
+    )
+    national_objective = models.CharField(
+        _("national objective"),
+        max_length=500,
+        blank=True,
+        help_text=_("The objective of the national framework this output serves, in its own words."),
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
+    objects = TeamScopedQuerySet.as_manager()
+    team_path = "workplan__team"
+
+    class Meta:
+        verbose_name = _("output")
+        verbose_name_plural = _("outputs")
+        ordering = ["workplan", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workplan", "title"],
+                name="output_title_unique_in_workplan",
+                violation_error_message=_("This workplan already has an output with this title."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+# The fields a team plans for an output (portal form, API write serializer).
+OUTPUT_PLANNING_FIELDS = [
+    "title",
+    "description",
+    "action_area",
+    "cooperation_outcome",
+    "national_framework",
+    "national_objective",
+    "position",
+]
+
 
 class Activity(TimeStamped):
     class Status(models.TextChoices):
@@ -307,6 +443,15 @@ class Activity(TimeStamped):
 
     workplan = models.ForeignKey(
         Workplan, verbose_name=_("workplan"), on_delete=models.CASCADE, related_name="activities"
+    )
+    output = models.ForeignKey(
+        Output,
+        verbose_name=_("output"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+        help_text=_("The joint output of this workplan the activity contributes to."),
     )
     title = models.CharField(_("title"), max_length=300)
     description = long_text(_("description"), blank=True)
@@ -372,6 +517,7 @@ class Activity(TimeStamped):
 # the API's write serializer take these, the API's read serializer adds ids,
 # team, year and progress around them.
 ACTIVITY_PLANNING_FIELDS = [
+    "output",
     "title",
     "description",
     "action_area",
@@ -399,6 +545,15 @@ class ProgressUpdate(TimeStamped):
         Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="progress_updates"
     )
     reported_on = models.DateField(_("reported on"))
+    period = models.ForeignKey(
+        ReportingPeriod,
+        verbose_name=_("reporting period"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="progress_updates",
+        help_text=_("The report this update goes into."),
+    )
     percent_complete = models.PositiveSmallIntegerField(_("percent complete"), validators=[MaxValueValidator(100)])
     status = models.CharField(_("status at the time"), max_length=16, choices=Activity.Status.choices)
     text = long_text(_("progress"))

@@ -206,7 +206,7 @@ def activity_payloads(*, workplan_id: int | None = None, activity_ids: list[int]
     rows = list(
         activities
         .values(
-            "id", "workplan_id", "workplan__team_id", "workplan__year", "title", "description",
+            "id", "workplan_id", "workplan__team_id", "workplan__year", "output_id", "title", "description",
             "action_area__code", "lead_agency__acronym", "cooperation_outcome_id", "is_national",
             "start_date", "end_date", "currency", "budget_required", "budget_available", "budget_spent",
             "status", "last_progress_at", "updated_at",
@@ -232,6 +232,7 @@ def activity_payloads(*, workplan_id: int | None = None, activity_ids: list[int]
             "workplan": row["workplan_id"],
             "team": row["workplan__team_id"],
             "year": row["workplan__year"],
+            "output": row["output_id"],
             "title": row["title"],
             "description": row["description"],
             "action_area": row["action_area__code"],

@@ -11,16 +11,19 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.rules import is_secretariat
 from core import versions
 from core.services import Precondition, StateConflict, lock_for_write, require
 from teams.rules import plan_team_work
 
 from . import rules
-from .models import Activity, ProgressUpdate, ResourceMobilised, Workplan
-from .validation import activity_problems
+from .models import Activity, Output, ProgressUpdate, ReportingPeriod, ResourceMobilised, Workplan
+from .signals import workplan_copied
+from .validation import activity_problems, output_problems
 
 # What a team member may still change once the workplan is no longer a draft.
 PROGRESS_FIELDS = {"status", "budget_available", "budget_spent"}
@@ -82,7 +85,17 @@ def delete_workplan(*, pk: int, user, precondition: Precondition | None = None) 
     """Delete a draft with its activities; the history keeps every row."""
     workplan = lock_for_write(Workplan.objects.all(), pk, precondition)
     check_edit_workplan(user, workplan)
-    workplan.delete()
+    _delete_unless_reported(workplan, _("This workplan has reported results (indicator values): it cannot be deleted."))
+
+
+def _delete_unless_reported(record, message: str) -> None:
+    """Delete `record`; values reported against its indicators (kept by the results app, which protects
+    them) stop it with `message`, and nothing is deleted."""
+    try:
+        with transaction.atomic():
+            record.delete()
+    except ProtectedError:
+        raise ValidationError(message) from None
 
 
 def _status(workplan: Workplan) -> str:
@@ -248,6 +261,24 @@ def copy_workplan(*, source: Workplan, year: int, user, activities=None, summary
         raise ValidationError({"activities": _("Choose activities of this workplan only.")})
     shift = year - source.year
     workplan = _save(Workplan(team=source.team, year=year, summary=summary))
+    outputs = {}
+    for old in source.outputs.select_related("cooperation_outcome__framework", "national_framework"):
+        outcome = old.cooperation_outcome
+        if outcome is not None and not (outcome.framework.start_year <= year <= outcome.framework.end_year):
+            outcome = None
+        framework = old.national_framework
+        if framework is not None and framework.end_year is not None and framework.end_year < year:
+            framework = None
+        outputs[old.pk] = Output.objects.create(
+            workplan=workplan,
+            title=old.title,
+            description=old.description,
+            action_area_id=old.action_area_id,
+            cooperation_outcome=outcome,
+            national_framework=framework,
+            national_objective=old.national_objective if framework else "",
+            position=old.position,
+        )
     chosen_ids = {activity.pk for activity in chosen}
     copied, left_out, outcomes_dropped, frameworks_dropped = [], [], [], []
     for old in source.activities.select_related("cooperation_outcome__framework").prefetch_related(*ACTIVITY_M2M):
@@ -260,6 +291,7 @@ def copy_workplan(*, source: Workplan, year: int, user, activities=None, summary
             outcomes_dropped.append(old)
         new = Activity(
             workplan=workplan,
+            output=outputs.get(old.output_id),
             title=old.title,
             description=old.description,
             action_area_id=old.action_area_id,
@@ -280,6 +312,8 @@ def copy_workplan(*, source: Workplan, year: int, user, activities=None, summary
             new.national_frameworks.set(running)
             frameworks_dropped.append(old)
         copied.append(new)
+    # The apps above copy what hangs on the outputs (the results app: indicators and next year's targets).
+    workplan_copied.send(sender=Workplan, source=source, workplan=workplan, year=year, outputs=outputs, user=user)
     return CopyResult(workplan, copied, left_out, outcomes_dropped, frameworks_dropped)
 
 
@@ -314,6 +348,7 @@ def _check_activity(activity: Activity, m2m: dict) -> None:
         end_date=activity.end_date,
         sdg_targets=m2m.get("sdg_targets"),
         cooperation_outcome=activity.cooperation_outcome if activity.cooperation_outcome_id else None,
+        output=activity.output if activity.output_id else None,
     )
     if errors:
         raise ValidationError(errors)
@@ -365,6 +400,27 @@ def unchanged_since(version: str, data: dict) -> Precondition:
             latest.history_user if latest else None,
             latest.history_date if latest else activity.updated_at,
         )
+
+    return check
+
+
+def record_version(record) -> str:
+    """What an edit form remembers of a record (outputs, indicators, values): its last save time."""
+    return record.updated_at.isoformat()
+
+
+def same_version(version: str) -> Precondition:
+    """A portal form's precondition: nobody saved the record since the editor loaded `version`."""
+
+    def check(record) -> None:
+        if version and record_version(record) != version:
+            raise ValidationError(
+                _(
+                    "Someone else saved this %(thing)s while you were editing it. Open it again to see their "
+                    "changes; nothing of yours was saved."
+                )
+                % {"thing": record._meta.verbose_name}
+            )
 
     return check
 
@@ -451,6 +507,12 @@ def add_progress_update(*, activity: Activity, user, **data) -> ProgressUpdate:
     """Record progress; the activity takes the reported status and its 'last updated' moves."""
     activity = lock_for_write(Activity.objects.select_related("workplan"), activity.pk)
     check_report_progress(user, activity)
+    year = activity.workplan.year
+    if data.get("period") is None:
+        data["period"] = default_period(year, data.get("reported_on"))
+    else:
+        data["period"] = ReportingPeriod.objects.get(pk=data["period"].pk)  # as saved now
+        check_period_open_for(data["period"], year, "period")
     update = _save(ProgressUpdate(activity=activity, author=user, **data))
     activity.status = update.status
     activity.last_progress_at = timezone.now()
@@ -498,3 +560,154 @@ def delete_resources(*, pk: int, user, precondition: Precondition | None = None)
     if not plan_team_work.test(user, resource.team):
         raise PermissionDenied(_("Only this team's people or the Secretariat record its resources."))
     resource.delete()
+
+
+# --- outputs ----------------------------------------------------------------------------
+
+
+def _check_output(output: Output) -> None:
+    errors = output_problems(
+        workplan=output.workplan,
+        cooperation_outcome=output.cooperation_outcome if output.cooperation_outcome_id else None,
+        national_framework=output.national_framework if output.national_framework_id else None,
+        national_objective=output.national_objective,
+    )
+    if errors:
+        raise ValidationError(errors)
+
+
+def check_plan_outputs(user, workplan: Workplan) -> None:
+    check_edit_workplan(
+        user,
+        workplan,
+        _("This workplan is %(status)s: outputs and their indicators are planned in drafts only.")
+        % {"status": _status(workplan)},
+    )
+
+
+@transaction.atomic
+@versions.writes(versions.WORKPLANS)
+def create_output(*, workplan: Workplan, user, data: dict) -> Output:
+    """Add a joint output to a draft workplan (its team, or the Secretariat)."""
+    workplan = lock_for_write(Workplan.objects.select_related("team"), workplan.pk)
+    check_plan_outputs(user, workplan)
+    if "workplan" in data and data.pop("workplan") != workplan:
+        raise ValidationError({"workplan": _("An output cannot move to another workplan.")})
+    output = Output(workplan=workplan, **data)
+    _check_output(output)
+    return _save(output)
+
+
+@transaction.atomic
+@versions.writes(versions.WORKPLANS)
+def update_output(*, pk: int, user, data: dict, precondition: Precondition | None = None) -> Output:
+    output = lock_for_write(Output.objects.select_related("workplan__team"), pk, precondition)
+    check_plan_outputs(user, output.workplan)
+    if "workplan" in data and data.pop("workplan") != output.workplan:
+        raise ValidationError({"workplan": _("An output cannot move to another workplan.")})
+    for name, value in data.items():
+        setattr(output, name, value)
+    _check_output(output)
+    return _save(output)
+
+
+@transaction.atomic
+@versions.writes(versions.WORKPLANS)
+def delete_output(*, pk: int, user, precondition: Precondition | None = None) -> None:
+    """Delete an output of a draft; its activities stay, without an output. The history keeps it."""
+    output = lock_for_write(Output.objects.select_related("workplan__team"), pk, precondition)
+    check_plan_outputs(user, output.workplan)
+    _delete_unless_reported(output, _("Values are reported against this output's indicators: it cannot be deleted."))
+
+
+# --- reporting periods (the Secretariat's) ------------------------------------------------
+
+
+def check_manage_periods(user) -> None:
+    if not is_secretariat(user):
+        raise PermissionDenied(_("Only the Secretariat sets reporting periods."))
+
+
+def default_period(year: int, day=None) -> ReportingPeriod | None:
+    """The open period of `year` a progress update of `day` goes into: the first that ends on or after
+    that day, else the year's last open one; None when the Secretariat has set none."""
+    periods = list(ReportingPeriod.objects.filter(year=year, closed_at__isnull=True).order_by("end_date"))
+    if not periods:
+        return None
+    if day is not None:
+        for period in periods:
+            if period.end_date >= day:
+                return period
+    return periods[-1]
+
+
+def check_period_open_for(period: ReportingPeriod, year: int, field: str) -> None:
+    """A report goes into an open period of the workplan's year."""
+    if period.year != year:
+        raise ValidationError({field: _("Choose a period of %(year)s, the workplan's year.") % {"year": year}})
+    if period.is_closed:
+        raise ValidationError(
+            {field: _("The %(period)s period is closed: report in an open period.") % {"period": period}}
+        )
+
+
+@transaction.atomic
+@versions.writes(versions.WORKPLANS)
+def create_period(*, user, data: dict) -> ReportingPeriod:
+    check_manage_periods(user)
+    return _save(ReportingPeriod(**data))
+
+
+@transaction.atomic
+@versions.writes(versions.WORKPLANS)
+def update_period(*, pk: int, user, data: dict, precondition: Precondition | None = None) -> ReportingPeriod:
+    period = lock_for_write(ReportingPeriod.objects.all(), pk, precondition)
+    check_manage_periods(user)
+    for name in ("year", "kind"):
+        if name in data and data[name] != getattr(period, name) and _period_used(period):
+            raise ValidationError(
+                {name: _("Values or progress are already reported for this period: its year and kind stay.")}
+            )
+    for name, value in data.items():
+        setattr(period, name, value)
+    return _save(period)
+
+
+def _period_used(period: ReportingPeriod) -> bool:
+    """Whether anything is reported for the period: progress updates here, values in the apps above."""
+    return any(
+        relation.related_model._default_manager.filter(**{relation.field.name: period}).exists()
+        for relation in period._meta.related_objects
+        if not relation.related_model.__name__.startswith("Historical")
+    )
+
+
+@transaction.atomic
+@versions.writes(versions.WORKPLANS)
+def close_period(*, pk: int, user, precondition: Precondition | None = None) -> ReportingPeriod:
+    """Lock the period: its values and progress can no longer be entered, corrected or decided
+    (the Secretariat can unlock a value, with a reason)."""
+    period = lock_for_write(ReportingPeriod.objects.all(), pk, precondition)
+    check_manage_periods(user)
+    if period.is_closed:
+        raise StateConflict(_("The %(period)s period is already closed.") % {"period": period}, "closed")
+    period.closed_at, period.closed_by = timezone.now(), user
+    period.save(update_fields=["closed_at", "closed_by", "updated_at"])
+    return period
+
+
+@transaction.atomic
+@versions.writes(versions.WORKPLANS)
+def reopen_period(*, pk: int, user, reason: str, precondition: Precondition | None = None) -> ReportingPeriod:
+    """Open a closed period again, saying why (kept in the period's history)."""
+    period = lock_for_write(ReportingPeriod.objects.all(), pk, precondition)
+    check_manage_periods(user)
+    if not period.is_closed:
+        raise StateConflict(_("The %(period)s period is open.") % {"period": period}, "open")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": _("Say why the period is opened again: it is kept in its history.")})
+    period.closed_at = period.closed_by = None
+    period._change_reason = reason
+    period.save(update_fields=["closed_at", "closed_by", "updated_at"])
+    return period

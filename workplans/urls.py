@@ -14,4 +14,11 @@ urlpatterns = [
     path("activities/<int:pk>/edit/", views.ActivityUpdateView.as_view(), name="activity-edit"),
     path("activities/<int:pk>/delete/", views.ActivityDeleteView.as_view(), name="activity-delete"),
     path("activities/<int:pk>/progress/", views.ProgressCreateView.as_view(), name="progress-create"),
+    path("<int:pk>/outputs/new/", views.OutputCreateView.as_view(), name="output-create"),
+    path("outputs/<int:pk>/edit/", views.OutputUpdateView.as_view(), name="output-edit"),
+    path("outputs/<int:pk>/delete/", views.OutputDeleteView.as_view(), name="output-delete"),
+    path("periods/", views.PeriodListView.as_view(), name="periods"),
+    path("periods/new/", views.PeriodCreateView.as_view(), name="period-create"),
+    path("periods/<int:pk>/close/", views.PeriodActionView.as_view(action="close"), name="period-close"),
+    path("periods/<int:pk>/reopen/", views.PeriodActionView.as_view(action="reopen"), name="period-reopen"),
 ]

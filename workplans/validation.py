@@ -18,8 +18,11 @@ def activity_problems(
     end_date=None,
     sdg_targets=None,
     cooperation_outcome=None,
+    output=None,
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
+    if output is not None and workplan is not None and output.workplan_id != workplan.pk:
+        errors["output"] = [_("This output belongs to another workplan.")]
     if sdg_targets is not None and len(list(sdg_targets)) > MAX_SDG_TARGETS:
         errors["sdg_targets"] = [
             _("Choose at most %(max)s SDG targets, as UN INFO allows; %(count)s are chosen.")
@@ -64,6 +67,25 @@ def activity_problems(
         errors["end_date"] = [
             _("The activity must end by %(year)s at the latest.") % {"year": workplan.year + LATEST_END}
         ]
+    return errors
+
+
+def output_problems(*, workplan, cooperation_outcome=None, national_framework=None, national_objective="") -> dict:
+    """An output's links must be the team's country's, and running in the plan's year."""
+    errors: dict[str, list[str]] = {}
+    if cooperation_outcome is not None:
+        framework = cooperation_outcome.framework
+        if framework.country_id != workplan.team.country_id:
+            errors["cooperation_outcome"] = [_("This outcome belongs to another country's Cooperation Framework.")]
+        elif not framework.start_year <= workplan.year <= framework.end_year:
+            errors["cooperation_outcome"] = [
+                _("This outcome's Cooperation Framework runs %(start)s–%(end)s, not in %(year)s.")
+                % {"start": framework.start_year, "end": framework.end_year, "year": workplan.year}
+            ]
+    if national_framework is not None and national_framework.country_id != workplan.team.country_id:
+        errors["national_framework"] = [_("This framework is another country's.")]
+    if national_objective and national_framework is None:
+        errors["national_objective"] = [_("Name the national framework this objective belongs to.")]
     return errors
 
 

@@ -2,20 +2,23 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, ListView, TemplateView
 
+from accounts.rules import is_secretariat
+from core.forms import add_service_errors
 from core.services import StateConflict
 from teams.rules import plan_team_work
 
 from . import rules, services
-from .forms import ActivityForm, CopyWorkplanForm, ProgressUpdateForm
-from .models import Activity, ProgressUpdate, Workplan
+from .forms import ActivityForm, CopyWorkplanForm, OutputForm, ProgressUpdateForm, ReasonForm, ReportingPeriodForm
+from .models import Activity, Output, ProgressUpdate, ReportingPeriod, Workplan
 
 
 def warn_overspending(request, values: dict) -> None:
@@ -36,7 +39,7 @@ class WorkplanDetailView(LoginRequiredMixin, TemplateView):
         workplan = get_object_or_404(
             Workplan.objects.select_related("team__country", "submitted_by", "endorsed_by"), pk=self.kwargs["pk"]
         )
-        activities = workplan.activities.select_related("action_area", "lead_agency").prefetch_related(
+        activities = workplan.activities.select_related("action_area", "lead_agency", "output").prefetch_related(
             "participating_agencies",
             Prefetch("progress_updates", queryset=ProgressUpdate.objects.order_by("-reported_on", "-id")),
         )
@@ -282,3 +285,157 @@ class RestoreActivityView(LoginRequiredMixin, View):
         activity = services.restore_activity(history_id=history_id, user=request.user)
         messages.success(request, _("Activity “%(title)s” restored.") % {"title": activity.title})
         return redirect("workplans:detail", pk=workplan.pk)
+
+
+# --- outputs ----------------------------------------------------------------------------
+
+
+class OutputCreateView(WorkplanObjectMixin, FormView):
+    template_name = "workplans/output_form.html"
+    form_class = OutputForm
+    guard = staticmethod(services.check_plan_outputs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "workplan": self.workplan}
+
+    def get_initial(self):
+        return {"position": self.workplan.outputs.count() + 1}
+
+    def form_valid(self, form):
+        try:
+            output = services.create_output(workplan=self.workplan, user=self.request.user, data=form.model_data())
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Output “%(title)s” added.") % {"title": output.title})
+        return redirect(f"{self.workplan.get_absolute_url()}#output-{output.pk}")
+
+
+class OutputObjectMixin(LoginRequiredMixin):
+    """Write views on an output: 404 outside the user's teams; refused with the service's message
+    when the workplan is no longer a draft."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        queryset = Output.objects.select_related("workplan__team__country").editable_by(request.user)
+        self.output = get_object_or_404(queryset, pk=kwargs["pk"])
+        self.workplan = self.output.workplan
+        services.check_plan_outputs(request.user, self.workplan)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "output": self.output, "workplan": self.workplan}
+
+
+class OutputUpdateView(OutputObjectMixin, FormView):
+    template_name = "workplans/output_form.html"
+    form_class = OutputForm
+
+    def get_form_kwargs(self):
+        kwargs = {**super().get_form_kwargs(), "workplan": self.workplan, "instance": self.output}
+        kwargs["initial"] = {"version": services.record_version(self.output)}
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            services.update_output(
+                pk=self.output.pk,
+                user=self.request.user,
+                data=form.model_data(),
+                precondition=services.same_version(form.cleaned_data.get("version") or ""),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Output “%(title)s” saved.") % {"title": form.cleaned_data["title"]})
+        return redirect(f"{self.workplan.get_absolute_url()}#output-{self.output.pk}")
+
+
+class OutputDeleteView(OutputObjectMixin, TemplateView):
+    template_name = "workplans/output_confirm_delete.html"
+
+    def post(self, request, *args, **kwargs):
+        title = self.output.title
+        try:
+            services.delete_output(pk=self.output.pk, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(self.workplan.get_absolute_url())
+        messages.success(
+            request,
+            _("Output “%(title)s” deleted; its activities stay in the workplan without an output.") % {"title": title},
+        )
+        return redirect(self.workplan.get_absolute_url())
+
+
+# --- reporting periods ------------------------------------------------------------------------
+
+
+class PeriodListView(LoginRequiredMixin, ListView):
+    """The reporting periods by year; the Secretariat adds, closes and reopens them."""
+
+    template_name = "workplans/period_list.html"
+    context_object_name = "periods"
+
+    def get_queryset(self):
+        return ReportingPeriod.objects.select_related("closed_by").order_by("-year", "end_date")
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "can_manage": is_secretariat(self.request.user)}
+
+
+class SecretariatOnlyMixin(LoginRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        services.check_manage_periods(request.user)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PeriodCreateView(SecretariatOnlyMixin, FormView):
+    template_name = "workplans/period_form.html"
+    form_class = ReportingPeriodForm
+
+    def form_valid(self, form):
+        try:
+            period = services.create_period(user=self.request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Reporting period %(period)s added.") % {"period": period})
+        return redirect("workplans:periods")
+
+
+class PeriodActionView(SecretariatOnlyMixin, FormView):
+    """Close a period (a confirmation), or reopen it saying why."""
+
+    template_name = "workplans/period_confirm.html"
+    action = "close"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.period = get_object_or_404(ReportingPeriod, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_class(self):
+        from django import forms
+
+        return ReasonForm if self.action == "reopen" else forms.Form
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "period": self.period, "action": self.action}
+
+    def form_valid(self, form):
+        try:
+            if self.action == "reopen":
+                services.reopen_period(pk=self.period.pk, user=self.request.user, reason=form.cleaned_data["reason"])
+                messages.success(self.request, _("%(period)s is open again.") % {"period": self.period})
+            else:
+                services.close_period(pk=self.period.pk, user=self.request.user)
+                messages.success(
+                    self.request, _("%(period)s is closed: its values are locked.") % {"period": self.period}
+                )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        return redirect("workplans:periods")

@@ -31,6 +31,12 @@ ENDPOINTS = {
     "activities": "v1:activity-list",
     "progress-updates": "v1:progressupdate-list",
     "resources-mobilised": "v1:resourcemobilised-list",
+    "outputs": "v1:output-list",
+    "indicators": "v1:indicator-list",
+    "indicator-values": "v1:indicatorvalue-list",
+    "reporting-periods": "v1:reportingperiod-list",
+    "attachments": "v1:attachment-list",
+    "standard-indicators": "v1:standardindicator-list",
     "dashboard-summary": "v1:dashboard-summary",
     "reports": "v1:report-list",
     "schema": "api-schema",
@@ -60,6 +66,7 @@ v1 = [
     path("", include("teams.api.urls")),
     path("", include("access.api.urls")),
     path("", include("workplans.api.urls")),
+    path("", include("results.api.urls")),
     path("", include("reports.api.urls")),
 ]
 

@@ -30,6 +30,7 @@ from countries.models import (
     SunNetworkPresence,
     SunRegionalHub,
 )
+from results.models import StandardIndicator
 from teams.models import ConvenerTerm, HumanitarianCluster, Platform, Team, TeamMember, TeamPlatform, TermsOfReference
 from workplans.models import ActionArea, NationalFramework, ResourceMobilised, SdgGoal, SdgTarget
 
@@ -342,6 +343,37 @@ class Loader:
                 {"source": resource["source"], "amount": Decimal(resource["amount"]), "currency": resource["currency"]},
             )
 
+    def load_standard_indicators(self):
+        """The Secretariat's catalogue (standard_indicators.yml). An entry dropped from the file stays
+        (teams' indicators point to it) but is no longer offered."""
+        with (DATA / "standard_indicators.yml").open(encoding="utf-8") as handle:
+            entries = yaml.safe_load(handle)
+        codes = []
+        for position, entry in enumerate(entries, start=1):
+            names = dict(entry["name"])
+            english = names.pop("en")
+            codes.append(entry["code"])
+            self.upsert(
+                StandardIndicator,
+                {"code": entry["code"]},
+                {
+                    "name": english,
+                    "name_translations": dict(sorted(names.items())),
+                    "definition": " ".join(entry["definition"].split()),
+                    "category": entry["category"],
+                    "unit": entry["unit"],
+                    "direction": entry["direction"],
+                    "sdg_indicator": str(entry.get("sdg_indicator", "")),
+                    "source": entry.get("source", ""),
+                    "position": position,
+                    "is_active": True,
+                },
+            )
+        for retired in StandardIndicator.objects.exclude(code__in=codes).filter(is_active=True):
+            retired.is_active = False
+            retired.save()
+            self.counts["results.StandardIndicator retired"] += 1
+
     # -- lookups -------------------------------------------------------------------
 
     def agency(self, acronym: str) -> Agency:
@@ -369,6 +401,7 @@ def load_reference_data() -> Counter[str]:
     loader.load_agencies()
     loader.load_sun()
     loader.load_vocabularies()
+    loader.load_standard_indicators()
     for spec in mechanism.TEAMS:
         loader.load_team(spec)
     return +loader.counts  # drop zero counts

@@ -11,7 +11,9 @@ from workplans.models import (
     Activity,
     CooperationOutcome,
     NationalFramework,
+    Output,
     ProgressUpdate,
+    ReportingPeriod,
     ResourceMobilised,
     SdgTarget,
     Workplan,
@@ -49,6 +51,7 @@ class ActivitySerializer(serializers.ModelSerializer):
     sdg_targets = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     subdivisions = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     national_frameworks = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    output = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     latest_progress = LatestProgressSerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -114,7 +117,17 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProgressUpdate
-        fields = ["id", "activity", "reported_on", "percent_complete", "status", "text", "author", "created_at"]
+        fields = [
+            "id",
+            "activity",
+            "reported_on",
+            "period",
+            "percent_complete",
+            "status",
+            "text",
+            "author",
+            "created_at",
+        ]
 
 
 class ResourceMobilisedSerializer(serializers.ModelSerializer):
@@ -145,6 +158,7 @@ class ActivityWriteSerializer(serializers.ModelSerializer):
     subdivisions = CodeField(slug_field="code", many=True, queryset=Subdivision.objects.all(), required=False)
     national_frameworks = PrimaryKeyField(many=True, queryset=NationalFramework.objects.all(), required=False)
     cooperation_outcome = PrimaryKeyField(queryset=CooperationOutcome.objects.all(), required=False, allow_null=True)
+    output = ScopedPrimaryKeyField(queryset=Output.objects.all(), required=False, allow_null=True)
     budget_required = MoneyField(required=False)
     budget_available = MoneyField(required=False)
     budget_spent = MoneyField(required=False)
@@ -156,10 +170,16 @@ class ActivityWriteSerializer(serializers.ModelSerializer):
 
 class ProgressUpdateWriteSerializer(serializers.ModelSerializer):
     activity = ScopedPrimaryKeyField(queryset=Activity.objects.all())
+    period = PrimaryKeyField(
+        queryset=ReportingPeriod.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The report it goes into; by default the open period of the workplan's year the date falls in.",
+    )
 
     class Meta:
         model = ProgressUpdate
-        fields = ["activity", "reported_on", "percent_complete", "status", "text"]
+        fields = ["activity", "reported_on", "period", "percent_complete", "status", "text"]
 
 
 class ResourceMobilisedWriteSerializer(serializers.ModelSerializer):

@@ -16,7 +16,7 @@ from workplans.models import Workplan
 from . import services, workplan_sheet
 from .forms import ImportForm
 from .models import ImportBatch
-from .xlsx import FileRefused
+from .xlsx import FileRefused, read_upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -61,7 +61,7 @@ class ImportUploadView(LoginRequiredMixin, FormView):
                 workplan=self.workplan,
                 user=self.request.user,
                 file_name=upload.name,
-                data=upload.read(),
+                data=read_upload(upload),
                 delete_missing=form.cleaned_data["delete_missing"],
             )
         except FileRefused as refusal:

@@ -43,6 +43,17 @@ def limit(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
 
+def read_upload(upload) -> bytes:
+    """An uploaded file's bytes, refused before reading it into memory when it is too large."""
+    max_bytes = limit("EXCHANGE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+    if upload.size > max_bytes:
+        raise FileRefused(
+            _("The file is %(size)s MB; files up to %(max)s MB are accepted.")
+            % {"size": round(upload.size / 1024 / 1024, 1), "max": max_bytes // 1024 // 1024}
+        )
+    return upload.read()
+
+
 def check_container(data: bytes, file_name: str = "") -> None:
     """Refuse what is not a plain XLSX workbook, before any XML is parsed."""
     max_bytes = limit("EXCHANGE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)

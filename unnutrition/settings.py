@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "workplans",
     "results",
     "reports",
+    "exchange",
 ]
 
 MIDDLEWARE = [
@@ -471,6 +472,13 @@ if PRODUCTION:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
+
+# --- Exchange (exchange/): spreadsheets in and out ---------------------------------------
+# An uploaded workbook is refused above these sizes (checked from the ZIP directory before anything
+# is decompressed) and above this many data rows (read one by one, reading stops past the limit).
+EXCHANGE_MAX_UPLOAD_BYTES = env.int("EXCHANGE_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+EXCHANGE_MAX_UNCOMPRESSED_BYTES = env.int("EXCHANGE_MAX_UNCOMPRESSED_BYTES", default=100 * 1024 * 1024)
+EXCHANGE_MAX_ROWS = env.int("EXCHANGE_MAX_ROWS", default=2000)
 
 # --- Reports (reports/) -------------------------------------------------------
 # Evidence files (results app): stored under MEDIA_ROOT/evidence/, served only after a permission

@@ -32,6 +32,7 @@ urlpatterns = [
     path("workplans/", include("workplans.urls")),
     path("results/", include("results.urls")),
     path("reports/", include("reports.urls")),
+    path("exchange/", include("exchange.urls")),
     path("access/", include("access.urls")),
     path(
         "accounts/login/",

@@ -16,7 +16,7 @@ from .. import services, workplan_sheet
 from ..filtersets import ImportBatchFilterSet
 from ..models import ImportBatch
 from ..views import XLSX, attachment, file_stem
-from ..xlsx import FileRefused
+from ..xlsx import FileRefused, read_upload
 from .serializers import ImportBatchSerializer, ImportUploadSerializer
 
 
@@ -59,7 +59,7 @@ class ImportBatchViewSet(TeamScopedViewSet):
                 workplan=serializer.validated_data["workplan"],
                 user=request.user,
                 file_name=upload.name,
-                data=upload.read(),
+                data=read_upload(upload),
                 delete_missing=serializer.validated_data["delete_missing"],
             )
         except FileRefused as refusal:

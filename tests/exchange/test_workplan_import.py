@@ -16,7 +16,7 @@ from exchange import services
 from exchange.models import ImportBatch
 from workplans.models import Activity, ProgressUpdate, SdgTarget
 
-from ..factories import make_activity, make_team, make_user, make_workplan
+from ..factories import make_activity, make_user, make_workplan
 from .helpers import COLUMN, delete_row, first_empty_row, row_of, set_cells, template_book, to_bytes
 
 pytestmark = pytest.mark.django_db

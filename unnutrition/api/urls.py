@@ -39,6 +39,7 @@ ENDPOINTS = {
     "standard-indicators": "v1:standardindicator-list",
     "dashboard-summary": "v1:dashboard-summary",
     "reports": "v1:report-list",
+    "imports": "v1:import-list",
     "schema": "api-schema",
     "docs": "api-docs",
 }
@@ -68,6 +69,7 @@ v1 = [
     path("", include("workplans.api.urls")),
     path("", include("results.api.urls")),
     path("", include("reports.api.urls")),
+    path("", include("exchange.api.urls")),
 ]
 
 

@@ -79,12 +79,13 @@ def unit_problems(unit: str, value, text: str, *, value_field: str, text_field: 
         return errors
     if not isinstance(value, Decimal):
         return errors
+    shown = f"{value.normalize():f}"  # 120, not 120.00
     if unit == Unit.YES_NO and value not in (0, 1):
         errors[value_field] = [
-            _("This indicator is answered yes or no (1 for yes, 0 for no), not %(value)s.") % {"value": value}
+            _("This indicator is answered yes or no (1 for yes, 0 for no), not %(value)s.") % {"value": shown}
         ]
     elif unit == Unit.PERCENT and not 0 <= value <= 100:
-        errors[value_field] = [_("A percentage is between 0 and 100; %(value)s is not.") % {"value": value}]
+        errors[value_field] = [_("A percentage is between 0 and 100; %(value)s is not.") % {"value": shown}]
     elif unit == Unit.NUMBER and value < 0:
         errors[value_field] = [_("This indicator counts something: it cannot be negative.")]
     return errors

@@ -190,6 +190,8 @@ class IndicatorValueWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = IndicatorValue
         fields = ["indicator", "period", "sex", "age_group", "subdivision", "value", "text", "comment"]
+        # One value per period and breakdown: the service says so, naming what to do ("correct it").
+        validators = []
 
 
 class DecisionReasonSerializer(serializers.Serializer):

@@ -237,7 +237,13 @@ class AttachmentViewSet(TeamScopedViewSet):
     delete_service = staticmethod(services.delete_attachment)
 
     def get_parsers(self):
-        if getattr(self, "action", None) == "create":
+        # Files come with the creation only (POST to the list); changes are JSON. Asked before DRF sets
+        # `action`, so by the request itself.
+        request = getattr(self, "request", None)
+        creating = getattr(self, "action", None) == "create" or (
+            request is not None and request.method == "POST" and not self.kwargs.get(self.lookup_field)
+        )
+        if creating:
             return [JSONParser(), MultiPartParser()]
         return super().get_parsers()
 

@@ -54,6 +54,7 @@ from countries.models import Country, Person, Region, Subdivision
 from teams.models import ConvenerTerm, FocalPoint, MeetingFrequency, Platform, Team, TeamMember, TeamPlatform
 from workplans.models import ActionArea, Activity, ProgressUpdate, ResourceMobilised, SdgTarget, Workplan
 
+from .demo_results import generate_results, purge_results
 from .reference_data import mechanism
 from .reference_data.sun import PROGRAMME_COUNTRIES, SUN_COUNTRIES_BY_HUB
 
@@ -1032,6 +1033,7 @@ def purge_demo_data() -> None:
             path = f"{model.team_path}__is_demo"
             _history_of(model, model._base_manager.filter(**{path: True})).delete()
         workplans = Workplan.objects.filter(team__is_demo=True)
+        purge_results(workplans)  # their indicators' values are protected (unnutrition/demo_results.py)
         workplans.delete()
         for referrers in _protected_referrers(Team, demo_teams, skip=(Team, Workplan)):
             referrers.delete()
@@ -1134,5 +1136,10 @@ def generate_demo_data(countries: int, years: int, seed: int, as_of: dt.date | N
         Activity.sdg_targets.through,
         Activity.subdivisions.through,
         ProgressUpdate,
+    )
+    counts.update(
+        generate_results(
+            seed=seed, as_of=as_of, teams=[i["team"] for i in infos + regional], secretariat=generator.secretariat
+        )
     )
     return DemoResult(+counts, generator.printed_accounts())

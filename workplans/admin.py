@@ -7,13 +7,17 @@ from core.i18n import translations_form
 from .models import (
     ActionArea,
     Activity,
+    Contribution,
     CooperationFramework,
     CooperationOutcome,
+    Funder,
+    JointProposal,
     NationalFramework,
     ProgressUpdate,
     ResourceMobilised,
     SdgGoal,
     SdgTarget,
+    Tag,
     Workplan,
 )
 
@@ -139,3 +143,40 @@ class ResourceMobilisedAdmin(SimpleHistoryAdmin):
     search_fields = ["team__name", "source", "purpose"]
     list_select_related = ["team"]
     autocomplete_fields = ["team", "workplan"]
+
+
+@admin.register(Funder)
+class FunderAdmin(SimpleHistoryAdmin):
+    """The Secretariat's list of funders that contributions and joint proposals choose from."""
+
+    list_display = ["name", "kind", "iati_identifier", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "code", "iati_identifier"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "group", "code", "position"]
+    list_filter = ["group"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Contribution)
+class ContributionAdmin(SimpleHistoryAdmin):
+    list_display = ["activity", "agency", "kind", "amount", "person_days", "funder"]
+    list_filter = ["kind", "agency", "funder"]
+    raw_id_fields = ["activity"]
+
+    def has_add_permission(self, request):
+        return False  # written through workplans.services (the activity's budget available follows)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(JointProposal)
+class JointProposalAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "team", "donor", "status", "amount_requested", "currency", "submitted_on"]
+    list_filter = ["status"]
+    search_fields = ["title", "team__name"]
+    raw_id_fields = ["team", "activities", "outputs"]

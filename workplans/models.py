@@ -432,6 +432,15 @@ OUTPUT_PLANNING_FIELDS = [
 ]
 
 
+class MarkerScore(models.IntegerChoices):
+    """UN INFO's Gender Equality Marker and Human Rights Marker, 0 to 3."""
+
+    NONE = 0, _("0 - not expected to contribute")
+    LIMITED = 1, _("1 - contributes in a limited way")
+    SIGNIFICANT = 2, _("2 - contributes significantly")
+    PRINCIPAL = 3, _("3 - its principal objective")
+
+
 class Activity(TimeStamped):
     class Status(models.TextChoices):
         PIPELINE = "pipeline", _("Pipeline")
@@ -490,8 +499,23 @@ class Activity(TimeStamped):
     budget_spent = money_field(_("budget spent"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PIPELINE)
     last_progress_at = models.DateTimeField(_("last progress update"), null=True, blank=True, editable=False)
+    gender_marker = models.PositiveSmallIntegerField(
+        _("Gender Equality Marker"), choices=MarkerScore.choices, null=True, blank=True
+    )
+    human_rights_marker = models.PositiveSmallIntegerField(
+        _("Human Rights Marker"), choices=MarkerScore.choices, null=True, blank=True
+    )
+    tags = models.ManyToManyField(
+        "Tag",
+        verbose_name=_("tags"),
+        blank=True,
+        related_name="activities",
+        help_text=_("Groups left behind it reaches, humanitarian/development/peace, the system, initiatives."),
+    )
 
-    history = HistoricalRecords(m2m_fields=[participating_agencies, sdg_targets, national_frameworks, subdivisions])
+    history = HistoricalRecords(
+        m2m_fields=[participating_agencies, sdg_targets, national_frameworks, subdivisions, tags]
+    )
     objects = TeamScopedQuerySet.as_manager()
     team_path = "workplan__team"
 
@@ -535,6 +559,9 @@ ACTIVITY_PLANNING_FIELDS = [
     "budget_available",
     "budget_spent",
     "status",
+    "gender_marker",
+    "human_rights_marker",
+    "tags",
 ]
 
 
@@ -624,3 +651,196 @@ class ResourceMobilised(TimeStamped):
 
     def __str__(self):
         return f"{self.currency} {self.amount:,.0f} - {self.purpose}"
+
+
+# --- funding: who puts what into an activity, funders, joint proposals --------------------------------
+
+
+class Funder(models.Model):
+    """Where money comes from: an agency's core resources, a named donor, a pooled fund (the Joint SDG
+    Fund), the government. The Secretariat keeps the list (in the admin); contributions and joint
+    proposals choose from it."""
+
+    class Kind(models.TextChoices):
+        AGENCY_CORE = "agency_core", _("Agency core resources")
+        DONOR = "donor", _("Donor")
+        POOLED_FUND = "pooled_fund", _("Pooled fund")
+        GOVERNMENT = "government", _("Government")
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    name_translations = translations_field(_("name in other languages"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    iati_identifier = models.CharField(
+        _("IATI organisation identifier"),
+        max_length=100,
+        blank=True,
+        help_text=_("As the funder publishes it (e.g. XM-DAC-41301); leave empty when it has none."),
+    )
+    is_active = models.BooleanField(_("offered"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("funder")
+        verbose_name_plural = _("funders")
+        ordering = ["kind", "name"]
+
+    def __str__(self):
+        return self.localized_name()
+
+    def localized_name(self, language=None):
+        return localized(self.name_translations, self.name, language)
+
+
+class Contribution(TimeStamped):
+    """What one agency puts into a joint activity: money, things, staff time or technical assistance,
+    and where it comes from. An activity's budget available is the sum of its contributions' amounts."""
+
+    class Kind(models.TextChoices):
+        CASH = "cash", _("Cash")
+        IN_KIND = "in_kind", _("In kind")
+        STAFF_TIME = "staff_time", _("Staff time")
+        TECHNICAL_ASSISTANCE = "technical_assistance", _("Technical assistance")
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="contributions"
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("agency"), on_delete=models.PROTECT, related_name="contributions"
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices, default=Kind.CASH)
+    amount = money_field(_("amount"))
+    person_days = models.DecimalField(
+        _("person-days"),
+        max_digits=8,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("For staff time and technical assistance."),
+    )
+    funder = models.ForeignKey(
+        Funder, verbose_name=_("funding source"), on_delete=models.PROTECT, related_name="contributions"
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+    objects = TeamScopedQuerySet.as_manager()
+    team_path = "activity__workplan__team"
+
+    class Meta:
+        verbose_name = _("contribution")
+        verbose_name_plural = _("contributions")
+        ordering = ["activity", "agency__acronym", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "agency", "kind", "funder"],
+                name="contribution_one_line_per_agency_kind_funder",
+                violation_error_message=_(
+                    "This agency already has a line of this kind from this funding source: change that one."
+                ),
+            ),
+            *non_negative("contribution", "amount"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) | Q(person_days__isnull=False, person_days__gt=0),
+                name="contribution_says_how_much",
+                violation_error_message=_("Give an amount, or person-days for staff time and technical assistance."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agency} {self.get_kind_display()} ({self.activity})"
+
+
+def proposal_upload_to(proposal, filename):
+    return f"proposals/{proposal.team_id}/{filename}"
+
+
+class JointProposal(TimeStamped):
+    """A funding proposal agencies of a team write together: to whom, for how much, how it went."""
+
+    class Status(models.TextChoices):
+        IDEA = "idea", _("Idea")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        RECEIVED = "received", _("Received")
+        REJECTED = "rejected", _("Rejected")
+
+    team = models.ForeignKey(
+        "teams.Team", verbose_name=_("team"), on_delete=models.CASCADE, related_name="joint_proposals"
+    )
+    title = models.CharField(_("title"), max_length=300)
+    donor = models.ForeignKey(
+        Funder,
+        verbose_name=_("donor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposals",
+        help_text=_("Empty while the donor is not chosen or not known."),
+    )
+    agencies = models.ManyToManyField("agencies.Agency", verbose_name=_("agencies"), related_name="joint_proposals")
+    currency = models.CharField(_("currency"), max_length=3, default="USD", validators=[validate_currency])
+    amount_requested = money_field(_("amount requested"))
+    amount_approved = models.DecimalField(
+        _("amount approved"), max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.IDEA)
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True, help_text=_("Approved or rejected."))
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    activities = models.ManyToManyField(
+        Activity, verbose_name=_("activities"), blank=True, related_name="joint_proposals"
+    )
+    outputs = models.ManyToManyField(Output, verbose_name=_("outputs"), blank=True, related_name="joint_proposals")
+    document = models.FileField(_("proposal document"), upload_to=proposal_upload_to, max_length=300, blank=True)
+    notes = long_text(_("notes"), blank=True)
+
+    history = HistoricalRecords(m2m_fields=[agencies, activities, outputs])
+    objects = TeamScopedQuerySet.as_manager()
+    team_path = "team"
+
+    class Meta:
+        verbose_name = _("joint proposal")
+        verbose_name_plural = _("joint proposals")
+        ordering = ["team", "-submitted_on", "-id"]
+        constraints = [
+            *non_negative("proposal", "amount_requested"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+# --- markers and tags on activities ---------------------------------------------------------------
+
+
+class Tag(models.Model):
+    """A tag an activity may carry, in groups: the groups targeted under "leave no one behind",
+    humanitarian / development / peace, nutrition-specific or -sensitive, the system concerned, the
+    global initiatives it serves. Reference data in six languages (load_reference_data)."""
+
+    class Group(models.TextChoices):
+        LEAVE_NO_ONE_BEHIND = "lnob", _("Leave no one behind")
+        NEXUS = "nexus", _("Humanitarian, development, peace")
+        NUTRITION = "nutrition", _("Nutrition-specific or -sensitive")
+        SYSTEM = "system", _("System concerned")
+        INITIATIVE = "initiative", _("Global initiative")
+
+    group = models.CharField(_("group"), max_length=16, choices=Group.choices)
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_translations = translations_field(_("name in other languages"))
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["group", "position", "code"]
+
+    def __str__(self):
+        return self.localized_name()
+
+    def localized_name(self, language=None):
+        return localized(self.name_translations, self.name, language)

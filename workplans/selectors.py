@@ -209,11 +209,11 @@ def activity_payloads(*, workplan_id: int | None = None, activity_ids: list[int]
             "id", "workplan_id", "workplan__team_id", "workplan__year", "output_id", "title", "description",
             "action_area__code", "lead_agency__acronym", "cooperation_outcome_id", "is_national",
             "start_date", "end_date", "currency", "budget_required", "budget_available", "budget_spent",
-            "status", "last_progress_at", "updated_at",
+            "status", "last_progress_at", "updated_at", "gender_marker", "human_rights_marker",
         )
     )  # fmt: skip
     ids = [row["id"] for row in rows]
-    agencies, targets, frameworks, places = _activity_lists(ids)
+    agencies, targets, frameworks, places, tags = _activity_lists(ids)
     latest: dict[int, dict] = {}
     if ids:
         for update in (
@@ -250,6 +250,9 @@ def activity_payloads(*, workplan_id: int | None = None, activity_ids: list[int]
             "budget_available": money(row["budget_available"]),
             "budget_spent": money(row["budget_spent"]),
             "status": row["status"],
+            "gender_marker": row["gender_marker"],
+            "human_rights_marker": row["human_rights_marker"],
+            "tags": tags.get(row["id"], []),
             "last_progress_at": iso_datetime(row["last_progress_at"]),
             "latest_progress": (
                 {**latest[row["id"]], "reported_on": iso_date(latest[row["id"]]["reported_on"])}
@@ -263,9 +266,9 @@ def activity_payloads(*, workplan_id: int | None = None, activity_ids: list[int]
 
 
 def _activity_lists(ids: list[int]) -> tuple[dict[int, list], ...]:
-    """The participating agencies (acronyms), SDG targets (codes), national frameworks (ids) and places
-    (subdivision codes) of the activities `ids`, each in its order: one UNION ALL query."""
-    found: tuple[dict[int, list], ...] = (defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list))
+    """The participating agencies (acronyms), SDG targets (codes), national frameworks (ids), places
+    (subdivision codes) and tags (codes) of the activities `ids`, each in its order: one UNION ALL query."""
+    found: tuple[dict[int, list], ...] = tuple(defaultdict(list) for _ in range(5))
     if not ids:
         return found
     # Typed NULLs: PostgreSQL takes an untyped NULL in a UNION for text, which a bigint column then refuses.
@@ -289,6 +292,7 @@ def _activity_lists(ids: list[int]) -> tuple[dict[int, list], ...]:
         part("sdg_targets", 1, label="sdgtarget__code", order="sdgtarget__position"),
         part("national_frameworks", 2, value="nationalframework_id", order="nationalframework_id"),
         part("subdivisions", 3, label="subdivision__code"),
+        part("tags", 4, label="tag__code", order="tag__position"),
         all=True,
     )
     for activity_id, index, label, value, _order, _text in union.order_by(

@@ -8,6 +8,7 @@ the form's version, the API its If-Match check; both run on the locked row.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -21,7 +22,16 @@ from core.services import Precondition, StateConflict, lock_for_write, require
 from teams.rules import plan_team_work
 
 from . import rules
-from .models import Activity, Output, ProgressUpdate, ReportingPeriod, ResourceMobilised, Workplan
+from .models import (
+    Activity,
+    Contribution,
+    JointProposal,
+    Output,
+    ProgressUpdate,
+    ReportingPeriod,
+    ResourceMobilised,
+    Workplan,
+)
 from .signals import workplan_copied
 from .validation import activity_problems, output_problems
 
@@ -448,11 +458,27 @@ def update_activity(*, pk: int, user, data: dict, precondition: Precondition | N
                 },
                 activity.workplan.status,
             )
+    check_available_not_typed(activity, data)
     plain, m2m = _split_m2m(Activity, data)
     for name, value in plain.items():
         setattr(activity, name, value)
     _check_activity(activity, m2m)
     return _save(activity, m2m)
+
+
+def available_is_contributions_message(total) -> str:
+    return _(
+        "Budget available is the sum of the activity's contributions (%(total)s): change the contributions, "
+        "not this figure."
+    ) % {"total": total}
+
+
+def check_available_not_typed(activity: Activity, data: dict) -> None:
+    """Once an activity has contributions, its budget available is their sum and is not typed."""
+    if "budget_available" not in data or data["budget_available"] is None:
+        return
+    if data["budget_available"] != activity.budget_available and activity.contributions.exists():
+        raise ValidationError({"budget_available": available_is_contributions_message(activity.budget_available)})
 
 
 @transaction.atomic
@@ -711,3 +737,173 @@ def reopen_period(*, pk: int, user, reason: str, precondition: Precondition | No
     period._change_reason = reason
     period.save(update_fields=["closed_at", "closed_by", "updated_at"])
     return period
+
+
+# --- contributions and joint proposals ---------------------------------------------------------------
+
+
+def check_record_contribution(user, activity: Activity) -> None:
+    """Who says what an agency puts into an activity: the team's people (whatever the plan's state, as
+    for budget available) and the Secretariat."""
+    if not rules.report_progress.test(user, activity):
+        raise PermissionDenied(_("Only this team's people or the Secretariat record its contributions."))
+
+
+def _check_contribution(contribution: Contribution) -> None:
+    errors = {}
+    if not contribution.funder.is_active and contribution.funder_id != getattr(contribution, "_saved_funder_id", None):
+        errors["funder"] = [_("This funding source is no longer offered: choose another one.")]
+    if contribution.person_days and contribution.kind in (Contribution.Kind.CASH, Contribution.Kind.IN_KIND):
+        errors["person_days"] = [_("Person-days are for staff time and technical assistance.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _recompute_available(activity: Activity) -> None:
+    """The activity's budget available: the sum of its contributions' amounts (its own currency)."""
+    total = sum((c.amount for c in activity.contributions.all()), start=Decimal("0"))
+    if activity.contributions.exists() and activity.budget_available != total:
+        activity.budget_available = total
+        activity.save(update_fields=["budget_available", "updated_at"])
+
+
+@transaction.atomic
+@versions.writes(versions.WORKPLANS)
+def create_contribution(*, activity: Activity, user, data: dict) -> Contribution:
+    """One agency's part in an activity; the activity's budget available becomes the sum of its parts."""
+    activity = lock_for_write(Activity.objects.select_related("workplan__team"), activity.pk)
+    check_record_contribution(user, activity)
+    data = dict(data)
+    if "activity" in data and data.pop("activity") != activity:
+        raise ValidationError({"activity": _("A contribution cannot move to another activity.")})
+    contribution = Contribution(activity=activity, **data)
+    _check_contribution(contribution)
+    _save(contribution)
+    _recompute_available(activity)
+    return contribution
+
+
+@transaction.atomic
+@versions.writes(versions.WORKPLANS)
+def update_contribution(*, pk: int, user, data: dict, precondition: Precondition | None = None) -> Contribution:
+    contribution = lock_for_write(
+        Contribution.objects.select_related("activity__workplan__team", "funder"), pk, precondition
+    )
+    check_record_contribution(user, contribution.activity)
+    data = dict(data)
+    if "activity" in data and data.pop("activity") != contribution.activity:
+        raise ValidationError({"activity": _("A contribution cannot move to another activity.")})
+    contribution._saved_funder_id = contribution.funder_id
+    for name, value in data.items():
+        setattr(contribution, name, value)
+    _check_contribution(contribution)
+    _save(contribution)
+    _recompute_available(Activity.objects.select_for_update().get(pk=contribution.activity_id))
+    return contribution
+
+
+@transaction.atomic
+@versions.writes(versions.WORKPLANS)
+def delete_contribution(*, pk: int, user, precondition: Precondition | None = None) -> None:
+    """Remove a line; the history keeps it. With no line left, budget available stays as it was."""
+    contribution = lock_for_write(Contribution.objects.select_related("activity__workplan__team"), pk, precondition)
+    check_record_contribution(user, contribution.activity)
+    activity = Activity.objects.select_for_update().get(pk=contribution.activity_id)
+    contribution.delete()
+    _recompute_available(activity)
+
+
+def check_record_proposal(user, team) -> None:
+    if not plan_team_work.test(user, team):
+        raise PermissionDenied(_("Only this team's people or the Secretariat record its joint proposals."))
+
+
+PROPOSAL_DOCUMENT_TYPES = {b"%PDF-": "PDF", b"PK\x03\x04": "Office Open XML / OpenDocument"}
+PROPOSAL_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+
+
+# The dates a proposal records once it reaches each status (asked when the status changes: a proposal
+# recorded from a source without its dates, like the brief's, keeps its status until someone edits it).
+PROPOSAL_DATES = {
+    JointProposal.Status.SUBMITTED: ("submitted_on",),
+    JointProposal.Status.APPROVED: ("submitted_on", "decided_on"),
+    JointProposal.Status.REJECTED: ("submitted_on", "decided_on"),
+    JointProposal.Status.RECEIVED: ("submitted_on", "decided_on", "received_on"),
+}
+
+
+def _check_proposal(proposal: JointProposal, m2m: dict, previous_status: str | None = None) -> None:
+    errors: dict[str, list[str]] = {}
+    if proposal.status != previous_status:
+        for name in PROPOSAL_DATES.get(proposal.status, ()):
+            if getattr(proposal, name) is None:
+                errors[name] = [
+                    _("A proposal that is %(status)s says when it was %(event)s.")
+                    % {
+                        "status": proposal.get_status_display().lower(),
+                        "event": {
+                            "submitted_on": _("submitted"),
+                            "decided_on": _("decided"),
+                            "received_on": _("received"),
+                        }[name],
+                    }
+                ]
+    for name, label in (("activities", _("activities")), ("outputs", _("outputs"))):
+        foreign = [str(item) for item in m2m.get(name) or [] if item.workplan.team_id != proposal.team_id]
+        if foreign:
+            errors[name] = [_("Not this team's %(what)s: %(items)s.") % {"what": label, "items": "; ".join(foreign)}]
+    dates = [proposal.submitted_on, proposal.decided_on, proposal.received_on]
+    known = [day for day in dates if day is not None]
+    if known != sorted(known):
+        errors["decided_on"] = [_("The dates follow each other: submitted, then decided, then received.")]
+    document = proposal.document
+    if document and not getattr(document, "_committed", True):
+        head = document.read(8)
+        document.seek(0)
+        if document.size > PROPOSAL_DOCUMENT_MAX_BYTES:
+            errors["document"] = [_("The document is larger than 20 MB.")]
+        elif not any(head.startswith(magic) for magic in PROPOSAL_DOCUMENT_TYPES):
+            errors["document"] = [_("Attach the proposal as a PDF or an Office document (.docx, .xlsx, .odt).")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+@versions.writes(versions.WORKPLANS)
+def create_proposal(*, team, user, data: dict) -> JointProposal:
+    """A joint proposal of `team`: title, donor, agencies, amount requested, where it stands."""
+    check_record_proposal(user, team)
+    plain, m2m = _split_m2m(JointProposal, {k: v for k, v in data.items() if k != "team"})
+    if "team" in data and data["team"] != team:
+        raise ValidationError({"team": _("A proposal cannot move to another team.")})
+    proposal = JointProposal(team=team, **plain)
+    _check_proposal(proposal, m2m)
+    if not m2m.get("agencies"):
+        raise ValidationError({"agencies": _("Name the agencies proposing it together.")})
+    return _save(proposal, m2m)
+
+
+@transaction.atomic
+@versions.writes(versions.WORKPLANS)
+def update_proposal(*, pk: int, user, data: dict, precondition: Precondition | None = None) -> JointProposal:
+    proposal = lock_for_write(JointProposal.objects.select_related("team"), pk, precondition)
+    check_record_proposal(user, proposal.team)
+    data = dict(data)
+    if "team" in data and data.pop("team") != proposal.team:
+        raise ValidationError({"team": _("A proposal cannot move to another team.")})
+    plain, m2m = _split_m2m(JointProposal, data)
+    previous_status = proposal.status
+    for name, value in plain.items():
+        setattr(proposal, name, value)
+    _check_proposal(proposal, m2m, previous_status)
+    if "agencies" in m2m and not m2m["agencies"]:
+        raise ValidationError({"agencies": _("Name the agencies proposing it together.")})
+    return _save(proposal, m2m)
+
+
+@transaction.atomic
+@versions.writes(versions.WORKPLANS)
+def delete_proposal(*, pk: int, user, precondition: Precondition | None = None) -> None:
+    proposal = lock_for_write(JointProposal.objects.select_related("team"), pk, precondition)
+    check_record_proposal(user, proposal.team)
+    proposal.delete()

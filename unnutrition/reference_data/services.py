@@ -34,7 +34,7 @@ from results.models import StandardIndicator
 from teams.models import ConvenerTerm, HumanitarianCluster, Platform, Team, TeamMember, TeamPlatform, TermsOfReference
 from workplans.models import ActionArea, NationalFramework, ResourceMobilised, SdgGoal, SdgTarget
 
-from . import mechanism, sdg, sun
+from . import funding, mechanism, sdg, sun
 
 DATA = importlib.resources.files(__package__)
 
@@ -404,4 +404,5 @@ def load_reference_data() -> Counter[str]:
     loader.load_standard_indicators()
     for spec in mechanism.TEAMS:
         loader.load_team(spec)
+    funding.load(loader)  # activity tags, the first funders, the brief's joint proposal (after the teams)
     return +loader.counts  # drop zero counts

@@ -16,6 +16,7 @@ from workplans.models import (
     ReportingPeriod,
     ResourceMobilised,
     SdgTarget,
+    Tag,
     Workplan,
 )
 from workplans.selectors import activity_payloads
@@ -51,6 +52,7 @@ class ActivitySerializer(serializers.ModelSerializer):
     sdg_targets = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     subdivisions = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     national_frameworks = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    tags = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     output = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     latest_progress = LatestProgressSerializer(read_only=True, allow_null=True)
 
@@ -156,6 +158,7 @@ class ActivityWriteSerializer(serializers.ModelSerializer):
     participating_agencies = CodeField(slug_field="acronym", many=True, queryset=Agency.objects.all(), required=False)
     sdg_targets = CodeField(slug_field="code", many=True, queryset=SdgTarget.objects.all(), required=False)
     subdivisions = CodeField(slug_field="code", many=True, queryset=Subdivision.objects.all(), required=False)
+    tags = CodeField(slug_field="code", many=True, queryset=Tag.objects.all(), required=False)
     national_frameworks = PrimaryKeyField(many=True, queryset=NationalFramework.objects.all(), required=False)
     cooperation_outcome = PrimaryKeyField(queryset=CooperationOutcome.objects.all(), required=False, allow_null=True)
     output = ScopedPrimaryKeyField(queryset=Output.objects.all(), required=False, allow_null=True)

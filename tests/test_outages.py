@@ -263,6 +263,47 @@ def test_reports_requested_while_redis_is_down_are_built_once_it_is_back(
         worker.kill()
 
 
+def test_a_report_queued_before_redis_restarted_empty_is_still_built_once(
+    committed_reference_data, transactional_db, media, broker, tmp_path
+):
+    """Redis keeps nothing on disk here: a restart loses the queued message. The run is not lost: the
+    worker connecting to the new Redis hands over again what is still queued, and it is built once."""
+    needs_postgresql()
+    data = make_coordination()
+    api = APIClient()
+    api.force_authenticate(data.secretariat)
+    response = api.post("/api/v1/reports/", {"year": YEAR, "kind": "data_quality", "format": "csv"}, format="json")
+    assert response.status_code == 202, response.content
+    url = response["Location"]
+    run = ReportRun.objects.get(pk=api.get(url).json()["id"])
+    assert run.status == "queued" and run.dispatched_at is not None  # handed to the broker, no worker yet
+    assert redis.Redis.from_url(broker.url(0)).llen("celery") == 1
+
+    broker.stop()
+    broker.start()  # empty: the message is gone
+    assert redis.Redis.from_url(broker.url(0)).llen("celery") == 0
+
+    worker = Worker(
+        os.environ.copy()
+        | {
+            "DATABASE_URL": app_database_url(),
+            "REDIS_URL": broker.url(0),
+            "DJANGO_MEDIA_ROOT": str(media),
+            "DJANGO_SETTINGS_MODULE": "tests.reports.worker_settings",
+            "REPORTS_TEST_DELAY": "0",
+        },
+        tmp_path / "worker.log",
+    )
+    try:
+        finished, _seen = follow(api, url, timeout=120)
+        assert finished["status"] == "done", (finished, worker.output())
+        stored = ReportRun.objects.get(pk=finished["id"])
+        assert stored.attempts == 1
+        assert files_in_run_folder(stored.pk, media) == [Path(stored.file.name).name]
+    finally:
+        worker.kill()
+
+
 def client_page(client, user, run_id: int) -> str:
     client.force_login(user)
     response = client.get(f"/reports/{run_id}/")

@@ -10,10 +10,11 @@ WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends curl procps postgresql-client gettext \
     libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk \
     && rm -rf /var/lib/apt/lists/*
-COPY requirements.txt .
+COPY requirements.txt requirements-nodeps.txt ./
 # PyICU (collation by the reader's language) compiles against ICU; the build tools are removed after.
 RUN apt-get update && apt-get install -y --no-install-recommends libicu-dev pkg-config g++ \
     && pip install --no-cache-dir -r requirements.txt \
+    && pip install --no-cache-dir --no-deps -r requirements-nodeps.txt \
     && apt-get purge -y g++ pkg-config && apt-get autoremove -y && apt-get install -y --no-install-recommends libicu72 \
     && rm -rf /var/lib/apt/lists/*
 COPY . .

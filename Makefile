@@ -7,13 +7,14 @@ DEMO_ARGS ?= --countries 20 --years 3 --seed 1
 
 .PHONY: run test install lint format check setup-data demo-reset bench-demo clean browser screenshots messages security bench-load
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-nodeps.txt
 	@# PyICU (collation by the reader's language) builds against Debian's ICU.
 	@pkg-config --exists icu-i18n || (apt-get install -y -q libicu-dev pkg-config >/dev/null 2>&1 \
 	  || (apt-get update -q >/dev/null && apt-get install -y -q libicu-dev pkg-config >/dev/null))
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
 	touch $@
 
 # Front-end assets from the npm registry, pinned by package-lock.json.

@@ -13,7 +13,7 @@ from django.views.generic import FormView, TemplateView
 
 from workplans.models import Workplan
 
-from . import services, workplan_sheet
+from . import iati, services, workplan_sheet
 from .forms import ImportForm
 from .models import ImportBatch
 from .xlsx import FileRefused, read_upload
@@ -36,6 +36,12 @@ def file_stem(workplan: Workplan) -> str:
 def workplan_template(request, pk):
     workplan = get_object_or_404(Workplan.objects.select_related("team").visible_to(request.user), pk=pk)
     return attachment(workplan_sheet.template(workplan), XLSX, f"{file_stem(workplan)}-workplan.xlsx")
+
+
+@login_required
+def workplan_iati(request, pk):
+    workplan = get_object_or_404(Workplan.objects.select_related("team").visible_to(request.user), pk=pk)
+    return attachment(iati.build(workplan), "application/xml; charset=utf-8", f"{file_stem(workplan)}-iati.xml")
 
 
 class ImportUploadView(LoginRequiredMixin, FormView):

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from teams.api.viewsets import TeamScopedViewSet
 from workplans.models import Workplan
 
-from .. import services, workplan_sheet
+from .. import iati, services, workplan_sheet
 from ..filtersets import ImportBatchFilterSet
 from ..models import ImportBatch
 from ..views import XLSX, attachment, file_stem
@@ -84,7 +84,7 @@ class ImportBatchViewSet(TeamScopedViewSet):
 
 
 class WorkplanFilesViewSet(viewsets.GenericViewSet):
-    """Files of a workplan: the Excel template to edit and upload again."""
+    """Files of a workplan: the Excel template to edit and upload again, the UN INFO sheet, IATI XML."""
 
     queryset = Workplan.objects.select_related("team__country")
     permission_classes = [permissions.IsAuthenticated]
@@ -100,3 +100,10 @@ class WorkplanFilesViewSet(viewsets.GenericViewSet):
         """The workplan as an XLSX template in the caller's language (Accept-Language)."""
         workplan = get_object_or_404(self.get_queryset(), pk=pk)
         return attachment(workplan_sheet.template(workplan), XLSX, f"{file_stem(workplan)}-workplan.xlsx")
+
+    @extend_schema(responses={(200, "application/xml"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="iati")
+    def iati(self, request, pk=None):
+        """The workplan as IATI 2.03 activity XML: the plan (results of its joint outputs) and its activities."""
+        workplan = get_object_or_404(self.get_queryset(), pk=pk)
+        return attachment(iati.build(workplan), "application/xml; charset=utf-8", f"{file_stem(workplan)}-iati.xml")

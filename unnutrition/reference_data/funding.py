@@ -8,6 +8,7 @@ added by the Secretariat in the admin. Called by services.load_reference_data; a
 
 from __future__ import annotations
 
+import importlib.resources
 from decimal import Decimal
 
 import yaml
@@ -67,9 +68,7 @@ CAMBODIA_PROPOSAL = {
 
 
 def load(loader) -> None:
-    from .services import DATA
-
-    with (DATA / "activity_tags.yml").open(encoding="utf-8") as handle:
+    with (importlib.resources.files(__package__) / "activity_tags.yml").open(encoding="utf-8") as handle:
         entries = yaml.safe_load(handle)
     for position, entry in enumerate(entries, start=1):
         names = dict(entry["name"])

@@ -5,6 +5,7 @@ from . import views
 app_name = "exchange"
 urlpatterns = [
     path("workplans/<int:pk>/template.xlsx", views.workplan_template, name="workplan-template"),
+    path("workplans/<int:pk>/un-info.xlsx", views.workplan_uninfo, name="workplan-uninfo"),
     path("workplans/<int:pk>/iati.xml", views.workplan_iati, name="workplan-iati"),
     path("workplans/<int:pk>/import/", views.ImportUploadView.as_view(), name="workplan-import"),
     path("imports/<int:pk>/", views.ImportDetailView.as_view(), name="import-detail"),

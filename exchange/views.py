@@ -13,7 +13,7 @@ from django.views.generic import FormView, TemplateView
 
 from workplans.models import Workplan
 
-from . import iati, services, workplan_sheet
+from . import iati, services, uninfo, workplan_sheet
 from .forms import ImportForm
 from .models import ImportBatch
 from .xlsx import FileRefused, read_upload
@@ -42,6 +42,12 @@ def workplan_template(request, pk):
 def workplan_iati(request, pk):
     workplan = get_object_or_404(Workplan.objects.select_related("team").visible_to(request.user), pk=pk)
     return attachment(iati.build(workplan), "application/xml; charset=utf-8", f"{file_stem(workplan)}-iati.xml")
+
+
+@login_required
+def workplan_uninfo(request, pk):
+    workplan = get_object_or_404(Workplan.objects.select_related("team").visible_to(request.user), pk=pk)
+    return attachment(uninfo.workbook(workplan), XLSX, f"{file_stem(workplan)}-un-info.xlsx")
 
 
 class ImportUploadView(LoginRequiredMixin, FormView):

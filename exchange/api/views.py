@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from teams.api.viewsets import TeamScopedViewSet
 from workplans.models import Workplan
 
-from .. import iati, services, workplan_sheet
+from .. import iati, services, uninfo, workplan_sheet
 from ..filtersets import ImportBatchFilterSet
 from ..models import ImportBatch
 from ..views import XLSX, attachment, file_stem
@@ -107,3 +107,10 @@ class WorkplanFilesViewSet(viewsets.GenericViewSet):
         """The workplan as IATI 2.03 activity XML: the plan (results of its joint outputs) and its activities."""
         workplan = get_object_or_404(self.get_queryset(), pk=pk)
         return attachment(iati.build(workplan), "application/xml; charset=utf-8", f"{file_stem(workplan)}-iati.xml")
+
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="un-info")
+    def un_info(self, request, pk=None):
+        """The joint workplan as UN INFO's sub-output sheet: one row per agency's part of each activity."""
+        workplan = get_object_or_404(self.get_queryset(), pk=pk)
+        return attachment(uninfo.workbook(workplan), XLSX, f"{file_stem(workplan)}-un-info.xlsx")

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from workplans.api.serializers import ScopedPrimaryKeyField
 from workplans.models import Workplan
 
 from ..models import ImportBatch
@@ -63,15 +64,9 @@ class ImportBatchSerializer(serializers.ModelSerializer):
 
 
 class ImportUploadSerializer(serializers.Serializer):
-    workplan = serializers.PrimaryKeyRelatedField(queryset=Workplan.objects.all())
+    # Another team's workplan reads as "does not exist", as everywhere in the API.
+    workplan = ScopedPrimaryKeyField(queryset=Workplan.objects.all())
     file = serializers.FileField(help_text="The workplan's XLSX (from its template), as multipart/form-data.")
     delete_missing = serializers.BooleanField(
         default=False, help_text="Delete the workplan's activities that are not in the file."
     )
-
-    def validate_workplan(self, workplan):
-        # Another team's workplan reads as "does not exist", as everywhere in the API.
-        request = self.context["request"]
-        if not Workplan.objects.editable_by(request.user).filter(pk=workplan.pk).exists():
-            raise serializers.ValidationError(f'Invalid pk "{workplan.pk}" - object does not exist.')
-        return workplan

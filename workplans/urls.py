@@ -1,9 +1,16 @@
 from django.urls import path
 
-from . import views
+from . import funding_views, views
 
 app_name = "workplans"
 urlpatterns = [
+    path("activities/<int:pk>/contributions/", funding_views.ContributionsView.as_view(), name="contributions"),
+    path("contributions/<int:pk>/edit/", funding_views.ContributionEditView.as_view(), name="contribution-edit"),
+    path("contributions/<int:pk>/delete/", funding_views.ContributionDeleteView.as_view(), name="contribution-delete"),
+    path("teams/<int:pk>/proposals/", funding_views.ProposalListView.as_view(), name="proposals"),
+    path("teams/<int:pk>/proposals/new/", funding_views.ProposalCreateView.as_view(), name="proposal-create"),
+    path("proposals/<int:pk>/edit/", funding_views.ProposalUpdateView.as_view(), name="proposal-edit"),
+    path("proposals/<int:pk>/document/", funding_views.ProposalDocumentView.as_view(), name="proposal-document"),
     path("<int:pk>/", views.WorkplanDetailView.as_view(), name="detail"),
     path("<int:pk>/activities/new/", views.ActivityCreateView.as_view(), name="activity-create"),
     path("<int:pk>/submit/", views.WorkflowView.as_view(action="submit"), name="submit"),

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from agencies.models import Agency
 from core.i18n import localized_label, sort_localized
 from countries.models import Subdivision
-from workplans.models import ActionArea, Activity, CooperationOutcome, SdgTarget, Workplan
+from workplans.models import ActionArea, Activity, CooperationOutcome, MarkerScore, SdgTarget, Tag, Workplan
 from workplans.validation import activity_problems
 
 from . import sheets
@@ -68,11 +68,14 @@ COLUMNS = [
     Column("budget_available", gettext_lazy("Budget available"), "money", 16),
     Column("budget_spent", gettext_lazy("Budget spent"), "money", 16),
     Column("status", gettext_lazy("Status"), "choice", 16),
+    Column("gender_marker", gettext_lazy("Gender Equality Marker"), "choice", 22),
+    Column("human_rights_marker", gettext_lazy("Human Rights Marker"), "choice", 22),
+    Column("tags", gettext_lazy("Tags"), "multi", 30),
 ]
 BY_KEY = {column.key: column for column in COLUMNS}
-M2M = ("participating_agencies", "sdg_targets", "subdivisions")
+M2M = ("participating_agencies", "sdg_targets", "subdivisions", "tags")
 FOREIGN_KEYS = {"action_area": ActionArea, "lead_agency": Agency, "cooperation_outcome": CooperationOutcome}
-M2M_MODELS = {"participating_agencies": Agency, "sdg_targets": SdgTarget, "subdivisions": Subdivision}
+M2M_MODELS = {"participating_agencies": Agency, "sdg_targets": SdgTarget, "subdivisions": Subdivision, "tags": Tag}
 DEFAULTS = {"currency": "USD", "status": Activity.Status.PIPELINE, "is_national": True, "description": ""}
 
 
@@ -129,6 +132,21 @@ class Lists:
                 ((value, value, str(label), str(label)) for value, label in Activity.Status.choices),
                 what=_("status"),
             ),
+            "gender_marker": Choices(
+                ((value, str(value), str(label), str(label)) for value, label in MarkerScore.choices),
+                what=_("marker score (0 to 3)"),
+            ),
+            "human_rights_marker": Choices(
+                ((value, str(value), str(label), str(label)) for value, label in MarkerScore.choices),
+                what=_("marker score (0 to 3)"),
+            ),
+            "tags": Choices(
+                (
+                    (t, t.code, t.localized_name(), t.localized_name())
+                    for t in Tag.objects.order_by("group", "position")
+                ),
+                what=_("tag"),
+            ),
         }
 
     def display(self, key: str, value) -> str:
@@ -155,6 +173,10 @@ class Lists:
             return f"{value.code}{DASH}{_short(value.title)}"
         if key == "status":
             return str(Activity.Status(value).label)
+        if key in ("gender_marker", "human_rights_marker"):
+            return str(MarkerScore(value).label)
+        if key == "tags":
+            return value.localized_name()
         if key in ("lead_agency", "participating_agencies"):
             return value.acronym
         return str(value)

@@ -73,6 +73,8 @@ def snapshot(workplan):
             a.budget_spent,
             a.status,
             a.progress_updates.count(),
+            a.gender_marker,
+            sorted(a.tags.values_list("code", flat=True)),
         )
         for a in Activity.objects.filter(workplan=workplan)
     }
@@ -86,7 +88,14 @@ def test_round_trip_change_add_delete_break_confirm_undo(plan, focal):
     book = template_book(workplan)
     sheet = book.worksheets[0]
     set_cells(sheet, row_of(sheet, keep.pk), title="Costing of the child-wasting roadmap", budget_available=12500)
-    set_cells(sheet, row_of(sheet, joint.pk), participating_agencies="WHO; WFP", sdg_targets="2.2; 2.1")
+    set_cells(
+        sheet,
+        row_of(sheet, joint.pk),
+        participating_agencies="WHO; WFP",
+        sdg_targets="2.2; 2.1",
+        gender_marker="2 - contributes significantly",
+        tags="Women and girls; nutrition-specific",
+    )
     new_row = first_empty_row(sheet)
     set_cells(
         sheet,
@@ -147,6 +156,8 @@ def test_round_trip_change_add_delete_break_confirm_undo(plan, focal):
         joint.pk: {
             "Participating agencies": ("WHO", "WFP; WHO"),
             "SDG targets (at most 10)": ("2.2", "2.1; 2.2"),
+            "Gender Equality Marker": ("", "2 - contributes significantly"),
+            "Tags": ("", "Nutrition-specific; Women and girls"),
         },
     }
     assert [row["id"] for row in rows["deleted"]] == [gone.pk]
@@ -159,6 +170,9 @@ def test_round_trip_change_add_delete_break_confirm_undo(plan, focal):
     assert keep.budget_required == Decimal("40000.00")  # untouched cells stay
     assert sorted(joint.participating_agencies.values_list("acronym", flat=True)) == ["WFP", "WHO"]
     assert sorted(joint.sdg_targets.values_list("code", flat=True)) == ["2.1", "2.2"]
+    joint.refresh_from_db()
+    assert joint.gender_marker == 2
+    assert sorted(joint.tags.values_list("code", flat=True)) == ["nutrition-specific", "women-girls"]
     assert not Activity.objects.filter(pk=gone.pk).exists()
     new = Activity.objects.get(workplan=workplan, title="Provincial nutrition working group meetings")
     assert (new.lead_agency.acronym, new.action_area.code, new.is_national) == ("FAO", "advocacy", False)

@@ -2,7 +2,9 @@
 (an unknown value or parameter answers 400 naming it)."""
 
 import django_filters
+from django import forms
 from django.contrib.contenttypes.models import ContentType
+from drf_spectacular.utils import extend_schema_field
 
 from core.filters import CodeMultipleChoiceFilter, PortalFilterSet, StrictBooleanFilter, YearFilter
 from countries.filtersets import CountryCodeFilter, RegionFilter
@@ -11,6 +13,13 @@ from workplans.models import ActionArea, Output, ReportingPeriod, Workplan
 
 from .models import Attachment, Indicator, IndicatorValue, StandardIndicator, Unit
 from .services import TARGETS
+
+
+@extend_schema_field({"type": "integer"})
+class WholeNumberFilter(django_filters.NumberFilter):
+    """An id: a whole number (0.5 answers 400)."""
+
+    field_class = forms.IntegerField
 
 
 class OutputFilterSet(PortalFilterSet):
@@ -85,11 +94,12 @@ class AttachmentFilterSet(PortalFilterSet):
     target_type = django_filters.ChoiceFilter(
         choices=[(name, name) for name in TARGETS], method="filter_target_type", help_text="What the evidence is on."
     )
+    target_id = WholeNumberFilter(field_name="object_id", help_text="The id of the record it is on.")
     country = CountryCodeFilter(field_name="team__country")
 
     class Meta:
         model = Attachment
-        fields = ["team", "target_type", "object_id", "kind", "visibility", "language", "country"]
+        fields = ["team", "target_type", "target_id", "kind", "visibility", "language", "country"]
 
     def filter_target_type(self, queryset, name, value):
         if not value:

@@ -130,6 +130,12 @@ def _apply_standard(indicator: Indicator, sent: dict) -> dict:
     return errors
 
 
+def _check_title(indicator: Indicator) -> dict:
+    if not (indicator.title or "").strip():
+        return {"title": [_("Give the indicator a title, or choose a standard indicator.")]}
+    return {}
+
+
 def _target_rows(targets) -> list[dict]:
     rows = []
     for row in targets or []:
@@ -216,7 +222,7 @@ def _existing_targets(indicator: Indicator) -> list[dict]:
 
 
 def _write_indicator(indicator: Indicator, sent: dict, targets: list | None) -> Indicator:
-    errors = _apply_standard(indicator, sent)
+    errors = _apply_standard(indicator, sent) or _check_title(indicator)
     rows = _target_rows(targets) if targets is not None else _existing_targets(indicator)
     for field, messages in indicator_problems(indicator, rows).items():
         errors.setdefault(field, []).extend(messages)
@@ -634,7 +640,7 @@ def add_attachment(*, user, target, data: dict, upload=None) -> Attachment:
         **{name: data[name] for name in METADATA if name in data and data[name] is not None},
     )
     if not attachment.title:
-        attachment.title = upload.name if upload is not None else url
+        attachment.title = (upload.name if upload is not None else url) or _("Evidence")
     if upload is None:
         return _save(attachment)
     name, media_type, size = check_upload(upload)

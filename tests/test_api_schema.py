@@ -55,6 +55,7 @@ from schemathesis.openapi.checks import MissingHeaderNotRejected, RejectedPositi
 
 from agencies.models import Agency
 from countries.models import Country, Region, Subdivision
+from results.models import Attachment, Indicator, IndicatorValue, StandardIndicator
 from teams.models import ConvenerTerm, Team
 from unnutrition.demo_data import generate_demo_data
 from unnutrition.wsgi import application
@@ -63,7 +64,9 @@ from workplans.models import (
     Activity,
     CooperationOutcome,
     NationalFramework,
+    Output,
     ProgressUpdate,
+    ReportingPeriod,
     ResourceMobilised,
     SdgTarget,
     Workplan,
@@ -181,7 +184,24 @@ def record_values() -> dict[str, list]:
         "region": list(Region.objects.values_list("slug", flat=True)),
         "year": sorted(set(Workplan.objects.values_list("year", flat=True))),
         "currency": ["USD", "EUR"],
+        # Results (issue 14).
+        "outputs": list(Output.objects.values_list("pk", flat=True)),
+        "indicators": list(Indicator.objects.values_list("pk", flat=True)),
+        "indicator-values": list(IndicatorValue.objects.values_list("pk", flat=True)),
+        "reporting-periods": list(ReportingPeriod.objects.values_list("pk", flat=True)),
+        "attachments": list(Attachment.objects.values_list("pk", flat=True)),
+        "code": list(StandardIndicator.objects.values_list("code", flat=True)),
     }
+    values.update(
+        output=values["outputs"],
+        indicator=values["indicators"],
+        period=values["reporting-periods"],
+        standard=values["code"],
+        responsible_agency=values["agency"],
+        target_id=values["workplans"],
+        subdivision=values["subdivisions"],
+        national_framework=values["national_frameworks"],
+    )
     values.update(
         team=values["teams"],
         workplan=values["workplans"],
@@ -326,6 +346,43 @@ def make_coherent(case):
             "received_on": dt.date.today().isoformat(),
         }
         case.body.pop("workplan", None)
+    elif resource == "outputs":
+        output = Output.objects.filter(pk=instance_id).first()
+        workplan = output.workplan if output else Workplan.objects.filter(status="draft").first()
+        if workplan is None:
+            return
+        values = {"workplan": workplan.pk, "position": 1}
+        for name in ("cooperation_outcome", "national_framework", "national_objective"):
+            case.body.pop(name, None)
+    elif resource == "indicators":
+        indicator = Indicator.objects.filter(pk=instance_id).select_related("output").first()
+        output = indicator.output if indicator else Output.objects.filter(workplan__status="draft").first()
+        if output is None:
+            return
+        values = {"output": output.pk, "unit": "number", "direction": "increase", "baseline_value": "10.00",
+                  "baseline_year": output.workplan.year - 1, "by_province": False, "sdg_indicator": "",
+                  "targets": [{"year": output.workplan.year, "period_kind": "annual", "value": "20.00", "text": ""}]}  # fmt: skip
+        for name in ("standard", "baseline_text"):
+            case.body.pop(name, None)
+    elif resource == "indicator-values" and len(case.operation.path.split("/")) in (5, 6):
+        value = IndicatorValue.objects.filter(pk=instance_id).select_related("indicator").first()
+        indicator = value.indicator if value else Indicator.objects.filter(unit="number").first()
+        if indicator is None:
+            return
+        period = ReportingPeriod.objects.filter(year=indicator.output.workplan.year, closed_at__isnull=True).first()
+        values = {"indicator": indicator.pk, "value": "12.00", "text": ""}
+        if period is not None:
+            values["period"] = period.pk
+        for name in ("sex", "age_group", "subdivision"):
+            case.body.pop(name, None)
+    elif resource == "reporting-periods" and len(case.operation.path.split("/")) in (5, 6):
+        year = 2050 + stable_hash(case.body) % 40
+        values = {"year": year, "start_date": f"{year}-01-01", "end_date": f"{year}-06-30", "due_date": f"{year}-07-31"}
+    elif resource == "attachments" and len(case.operation.path.split("/")) in (5, 6):
+        values = {"url": "https://example.org/minutes.pdf", "language": "en"}
+        if method == "POST":
+            values.update(target_type="workplan", target_id=DATA["workplans"][0])
+        case.body.pop("file", None)
     case.body.update({k: v for k, v in values.items() if method != "PATCH" or k in case.body})
 
 
@@ -857,6 +914,286 @@ REJECTIONS = [
 ]
 
 
+# --- results (issue 14): outputs, indicators, values, reporting periods, evidence ----------------------
+
+OUTPUT, INDICATOR, PERIOD = (Output, "pk"), (Indicator, "pk"), (ReportingPeriod, "pk")
+
+
+def names_no_target(case, field) -> bool:
+    """`target_id` names no record of `target_type` the caller may add evidence to."""
+    from results.services import TARGETS
+
+    body = case.body if isinstance(case.body, dict) else {}
+    model = TARGETS.get(body.get("target_type"), (None,))[0]
+    if model is None:
+        return False
+    scoped = getattr(model.objects, "editable_by", None)
+    usable = scoped(DATA["user"]) if scoped else model.objects.all()
+    return any(not exists_in(usable, "pk", value) for value in sent(case, field))
+
+
+VALUE_PROBLEMS = (
+    r"A percentage is between 0 and 100; .* is not\.|This indicator is answered yes or no \(1 for yes, 0 for no\), not .*\."
+    r"|This indicator counts something: it cannot be negative\.|Enter a number\.|Answer yes or no\."
+    r"|This indicator is qualitative: describe the result in words, without a number\."
+)
+TEXT_PROBLEMS = r"Describe the result in words\.|Only a qualitative indicator takes words here; give a number \(and use the comment\)\."
+
+REJECTIONS += [
+    *references(
+        writes("outputs"),
+        {
+            "workplan": WORKPLAN,
+            "action_area": (ActionArea, "code"),
+            "cooperation_outcome": (CooperationOutcome, "pk"),
+            "national_framework": (NationalFramework, "pk"),
+        },
+    ),  # fmt: skip
+    *references(
+        writes("indicators"), {"output": OUTPUT, "standard": (StandardIndicator, "code"), "responsible_agency": AGENCY}
+    ),
+    *references(
+        writes("indicator-values"), {"indicator": INDICATOR, "period": PERIOD, "subdivision": (Subdivision, "code")}
+    ),
+    *references(writes("activities"), {"output": OUTPUT}),
+    *references(("POST /api/v1/progress-updates/",), {"period": PERIOD}),
+    *references(
+        ("GET /api/v1/outputs/",),
+        {
+            "workplan": WORKPLAN,
+            "team": TEAM,
+            "country": COUNTRY,
+            "region": REGION,
+            "action_area": (ActionArea, "code"),
+            "cooperation_outcome": (CooperationOutcome, "pk"),
+        },
+    ),  # fmt: skip
+    *references(
+        ("GET /api/v1/indicators/",),
+        {
+            "output": OUTPUT,
+            "workplan": WORKPLAN,
+            "team": TEAM,
+            "country": COUNTRY,
+            "region": REGION,
+            "standard": (StandardIndicator, "code"),
+        },
+    ),  # fmt: skip
+    *references(
+        ("GET /api/v1/indicator-values/",),
+        {
+            "indicator": INDICATOR,
+            "output": OUTPUT,
+            "workplan": WORKPLAN,
+            "team": TEAM,
+            "period": PERIOD,
+            "country": COUNTRY,
+            "region": REGION,
+        },
+    ),  # fmt: skip
+    *references(("GET /api/v1/attachments/",), {"team": TEAM, "country": COUNTRY}),
+    Rejection(
+        ("POST /api/v1/attachments/",),
+        "target_id",
+        None,
+        "`target_id` names no record of `target_type` the caller may add evidence to",
+        names_no_target,
+    ),
+    # Rules no schema states: the services' (results/services.py, workplans/services.py).
+    Rejection(
+        writes("activities"),
+        "output",
+        r"This output belongs to another workplan\.",
+        "an activity's output is one of its own workplan",
+    ),
+    Rejection(
+        ("POST /api/v1/progress-updates/",),
+        "period",
+        r"Choose a period of \d+, the workplan's year\.|The .* period is closed: report in an open period\.",
+        "progress goes into an open period of the workplan's year",
+    ),
+    Rejection(
+        writes("outputs"),
+        "cooperation_outcome",
+        r"This outcome belongs to another country's Cooperation Framework\."
+        r"|This outcome's Cooperation Framework runs \d+–\d+, not in \d+\.",
+        "an output's Cooperation Framework outcome is the country's, running in the plan's year",
+    ),
+    Rejection(
+        writes("outputs"), "national_framework", r"This framework is another country's\.", "the country's framework"
+    ),
+    Rejection(
+        writes("outputs"),
+        "national_objective",
+        r"Name the national framework this objective belongs to\.",
+        "an objective belongs to a named national framework",
+    ),
+    Rejection(
+        writes("outputs"),
+        "non_field_errors",
+        r"This workplan already has an output with this title\.",
+        "one output of a title per workplan",
+    ),
+    Rejection(
+        writes("outputs", create=False),
+        "workplan",
+        None,
+        'an output stays in its workplan ("An output cannot move to another workplan.")',
+        moves(Output),
+    ),
+    Rejection(
+        writes("indicators"),
+        "unit",
+        r".* is a standard indicator: its unit is .*\.|Values are reported for this indicator: its unit cannot change now\.",
+        "a standard indicator keeps the catalogue's unit; a unit stays once values are reported",
+    ),
+    Rejection(
+        writes("indicators"),
+        "direction",
+        r".* is a standard indicator: its desired direction is .*\."
+        r"|A yes/no or qualitative indicator has no direction to decrease in\.",
+        "a standard indicator keeps the catalogue's direction; yes/no and words have none to decrease in",
+    ),
+    Rejection(
+        writes("indicators"),
+        "sdg_indicator",
+        r".* is SDG indicator .*\.|Write an SDG indicator's number, such as 2\.2\.1\.",
+        "a standard indicator keeps its SDG number; an SDG number is written 2.2.1",
+    ),
+    Rejection(
+        writes("indicators"),
+        "standard",
+        r".* is no longer offered by the Secretariat\.|Values are reported for this indicator: what it measures cannot "
+        r"change now\.",
+        "the catalogue's active entries; what an indicator measures stays once values are reported",
+    ),
+    Rejection(writes("indicators"), "baseline_value", VALUE_PROBLEMS, "a baseline in the indicator's unit and range"),
+    Rejection(writes("indicators"), "baseline_text", TEXT_PROBLEMS, "words for a qualitative indicator only"),
+    Rejection(
+        writes("indicators"),
+        "baseline_year",
+        r"Give the year of the baseline\.|The baseline is measured in \d+ or before\."
+        r"|Give the baseline year before setting targets: a target is measured from a baseline\.",
+        "a baseline has a year, not after the plan's; targets need it",
+    ),
+    Rejection(
+        writes("indicators"),
+        "by_province",
+        r"Only a country team's indicators are broken down by province\.",
+        "provinces belong to a country",
+    ),
+    Rejection(
+        writes("indicators"),
+        "targets",
+        r"Targets are set for \d+ to \d+, not \d+\.|Two targets are given for the .* period of \d+\."
+        r"|Target for the .* period of \d+: .*",
+        "targets for the plan's year to five years on, one per period, in the indicator's unit",
+    ),
+    Rejection(
+        writes("indicators", create=False),
+        "output",
+        r"An indicator stays in its workplan: choose an output of this one\.",
+        "an indicator moves only between outputs of its workplan",
+    ),
+    Rejection(
+        writes("indicators"), "non_field_errors", r"Give the year of the baseline value\.", "a baseline has a year"
+    ),
+    Rejection(writes("indicator-values"), "value", VALUE_PROBLEMS, "a value in the indicator's unit and range"),
+    Rejection(writes("indicator-values"), "text", TEXT_PROBLEMS, "words for a qualitative indicator only"),
+    *(
+        Rejection(
+            writes("indicator-values"),
+            field,
+            r"This indicator is not broken down by (sex|age group|province)\.|This province is not in the team's country\."
+            r"|A value keeps its indicator, period and breakdown: enter a new value instead\.",
+            "breakdowns the indicator has, in its country; a value keeps its breakdown",
+        )
+        for field in ("sex", "age_group", "subdivision")
+    ),
+    *(
+        Rejection(
+            writes("indicator-values", create=False),
+            field,
+            r"A value keeps its indicator, period and breakdown: enter a new value instead\.",
+            "a value keeps its indicator and period",
+        )
+        for field in ("indicator", "period")
+    ),
+    Rejection(
+        ("POST /api/v1/indicator-values/",),
+        "period",
+        r"This workplan is for \d+: enter values for a period of \d+\.",
+        "values of a year's plan go into that year's periods",
+    ),
+    Rejection(
+        ("POST /api/v1/indicator-values/",),
+        "non_field_errors",
+        r"A value for this period and breakdown is already entered: correct it\.",
+        "one value per period and breakdown",
+    ),
+    Rejection(
+        ("POST /api/v1/indicator-values/{id}/return/", "POST /api/v1/indicator-values/{id}/unlock/"),
+        "reason",
+        r"Say why the value is (returned: the team reads it to correct the value|unlocked: it is kept in its history)\.",
+        "a return or an unlock says why",
+    ),
+    Rejection(
+        ("POST /api/v1/reporting-periods/{id}/reopen/",),
+        "reason",
+        r"Say why the period is opened again: it is kept in its history\.",
+        "a reopening says why",
+    ),
+    Rejection(
+        writes("reporting-periods"),
+        "non_field_errors",
+        r"This year already has a period of this kind\.|The end date must be on or after the start date\."
+        r"|The due date must be on or after the end of the period\.",
+        "one period of a kind per year; dates in order",
+    ),
+    *(
+        Rejection(
+            writes("reporting-periods", create=False),
+            field,
+            r"Values or progress are already reported for this period: its year and kind stay\.",
+            "a period that has reports keeps its year and kind",
+        )
+        for field in ("year", "kind")
+    ),
+    Rejection(
+        ("POST /api/v1/attachments/",),
+        "file",
+        r".* is empty\.|.* is .*: files of up to .* are accepted\.|.*: this type of file is not accepted\. Accepted: .*"
+        r"|.* is not a .*: its content is .*\.|Attach a file or give a link\.",
+        "a file is judged by its content and size (the schema says only: binary)",
+    ),
+    Rejection(
+        writes("attachments"),
+        "url",
+        r"Enter a valid URL\.",
+        "a web address with a scheme and a host (the schema's `uri` format takes any URI, `a:` too)",
+    ),
+    Rejection(
+        ("POST /api/v1/attachments/",),
+        "file",
+        r"The submitted data was not a file\. Check the encoding type on the form\.",
+        "a file comes in a multipart form; a JSON body has none (its schema still lists `file`, as binary)",
+    ),
+    Rejection(
+        writes("indicators"),
+        "title",
+        r"Give the indicator a title, or choose a standard indicator\.",
+        "a custom indicator is named",
+    ),
+    Rejection(
+        writes("attachments"),
+        "url",
+        r"Attach a file or give a link, not both\.|Give a web address starting with https:// or http://\."
+        r"|Evidence stays on its record, with its file: add new evidence instead\.",
+        "a link or a file, a web address; a file's evidence takes no link",
+    ),
+]
+
+
 def rejected_as_listed(case, failure) -> bool:
     """A 400 whose every message, under every field, is a listed rejection of this case."""
     if not isinstance(failure, RejectedPositiveData) or failure.status_code != 400:
@@ -932,9 +1269,15 @@ class Excuse:
 def not_the_callers_record(case) -> bool:
     """The record the path names is not one the caller may change: another team's, or one that does not
     exist (any more: an earlier case of the same test may have deleted it)."""
-    model = {"activities": Activity, "workplans": Workplan, "resources-mobilised": ResourceMobilised}.get(
-        case.operation.path.split("/")[3]
-    )
+    model = {
+        "activities": Activity,
+        "workplans": Workplan,
+        "resources-mobilised": ResourceMobilised,
+        "outputs": Output,
+        "indicators": Indicator,
+        "indicator-values": IndicatorValue,
+        "attachments": Attachment,
+    }.get(case.operation.path.split("/")[3])
     pk = (case.path_parameters or {}).get("id")
     return model is not None and not exists_in(model.objects.editable_by(DATA["user"]), "pk", pk)
 
@@ -959,9 +1302,37 @@ EMPTY_MEANS_ABSENT = {
     "GET /api/v1/team-memberships/": ("status",),
     "GET /api/v1/invitations/": ("modified_since", "role", "status"),
     "GET /api/v1/access-requests/": ("status",),
+    # Results (issue 14): their choice and yes/no filters.
+    "GET /api/v1/standard-indicators/": ("unit", "category", "is_active"),
+    "GET /api/v1/reporting-periods/": ("kind", "closed"),
+    "GET /api/v1/attachments/": ("kind", "visibility", "language", "target_type"),
+    "GET /api/v1/indicator-values/": ("status",),
+    "GET /api/v1/indicators/": ("unit",),
 }
 
+
+def nul_in_targets(case, failure) -> bool:
+    """A target's text with a NUL character: refused at that target (a nested error the REJECTIONS' flat
+    messages cannot name)."""
+    body = case.body if isinstance(case.body, dict) else {}
+    targets = body.get("targets") if isinstance(body.get("targets"), list) else []
+    data = response_json(DATA.get("response"))
+    return (
+        failure.status_code == 400
+        and any(isinstance(t, dict) and "\x00" in str(t.get("text", "")) for t in targets)
+        and isinstance(data, dict)
+        and set(data)
+        <= {"targets"} | set(text_fields(RAW_SCHEMA["paths"]["/api/v1/indicators/"]["post"], body_only=True))
+    )
+
+
 OTHER_EXCUSES = [
+    Excuse(
+        writes("indicators"),
+        RejectedPositiveData,
+        "a NUL character in a target's text is refused at that target (nested: not a flat field error)",
+        nul_in_targets,
+    ),
     Excuse(
         tuple(EMPTY_MEANS_ABSENT),
         AcceptedNegativeData,

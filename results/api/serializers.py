@@ -38,8 +38,18 @@ from ..selectors import STATUSES, indicator_payloads, value_payloads
 from ..services import TARGETS
 
 
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": r"^-?\d{1,14}(?:\.\d{1,2})?$", "example": "32.40"}
+)
+class ValueField(serializers.DecimalField):
+    """A number of an indicator (a percentage, a count; 1 or 0 for yes or no): up to 14 digits and 2 decimals."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, **kwargs)
+
+
 def value_field(**kwargs):
-    return serializers.DecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, **kwargs)
+    return ValueField(**kwargs)
 
 
 # --- outputs ---------------------------------------------------------------------------------
@@ -260,8 +270,19 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
+class FormNullableDateField(serializers.DateField):
+    """A date that may be null; in a multipart form, where there is no null, "null" or nothing says it."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and value.strip() in ("", "null"):
+            return None
+        return super().to_internal_value(value)
+
+
 class AttachmentWriteSerializer(serializers.ModelSerializer):
     """Evidence on a record: a file (multipart/form-data, checked by its content and size) or a link (url)."""
+
+    document_date = FormNullableDateField(required=False, allow_null=True)
 
     target_type = serializers.ChoiceField(choices=TARGET_CHOICES)
     target_id = serializers.IntegerField(min_value=1)

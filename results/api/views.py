@@ -6,6 +6,7 @@ writer, a viewer 403; changes need If-Match (428 without, 412 when stale)."""
 
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions
@@ -14,6 +15,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from core import versions
+from core.api.filters import KnownParametersFilter, StrictOrderingFilter
 from core.api.parsers import JSONParser
 from core.api.viewsets import ReadOnlyViewSet
 from core.services import StateConflict
@@ -178,6 +180,8 @@ class ReportingPeriodViewSet(TeamScopedViewSet):
     read_serializer_class = ReportingPeriodSerializer
     write_serializer_class = ReportingPeriodWriteSerializer
     filterset_class = ReportingPeriodFilterSet
+    # Nothing to search in: filters and ordering only.
+    filter_backends = [KnownParametersFilter, DjangoFilterBackend, StrictOrderingFilter]
     ordering_fields = ["year", "end_date", "due_date"]
     update_service = staticmethod(workplan_services.update_period)
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
@@ -326,6 +330,7 @@ class StandardIndicatorViewSet(ReadOnlyViewSet):
     cache_scopes = (versions.TEAMS,)
     filterset_class = StandardIndicatorFilterSet
     search_fields = ["name", "definition"]
+    ordering_fields = ["position", "code", "name"]
     pagination_class = None
 
     def get_queryset(self):

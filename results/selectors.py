@@ -229,8 +229,12 @@ def results_summary(year: int, scope_q: Q | None = None, unassigned: str = "Unas
 def standard_across_countries(rows: list[dict]) -> list[dict]:
     """Per catalogue indicator: the teams using it, those with an approved value, by status, and the
     median of the latest approved values (number and percent indicators)."""
+    from core.i18n import localized
+
     catalogue = list(
-        StandardIndicator.objects.order_by("position", "code").values("id", "code", "name", "unit", "sdg_indicator")
+        StandardIndicator.objects.order_by("position", "code").values(
+            "id", "code", "name", "name_translations", "unit", "sdg_indicator"
+        )
     )
     by_standard: dict[int, list] = defaultdict(list)
     for row in rows:
@@ -245,6 +249,7 @@ def standard_across_countries(rows: list[dict]) -> list[dict]:
             {
                 "code": entry["code"],
                 "name": entry["name"],
+                "localized_name": localized(entry["name_translations"], entry["name"]).plain,
                 "unit": entry["unit"],
                 "sdg_indicator": entry["sdg_indicator"],
                 "teams": len({row["output__workplan__team_id"] for row in members}),
@@ -265,9 +270,18 @@ def standard_across_countries(rows: list[dict]) -> list[dict]:
 
 def dashboard_results(year: int) -> dict:
     """`results_summary` of the year, computed once per data version (core.versions.cached)."""
-    return versions.cached(
-        f"results-summary:{year}", (versions.TEAMS, versions.WORKPLANS), lambda: results_summary(year)
-    )
+    from workplans.models import ActionArea
+
+    def compute() -> dict:
+        summary = results_summary(year)
+        names = dict(ActionArea.objects.values_list("code", "name"))
+        summary["area_names"] = {
+            code: names.get(code, code) for code in (row["group"] for row in summary["by_action_area"])
+        }
+        return summary
+
+    # Kept per language too (versions.cached): the catalogue's names are in the reader's.
+    return versions.cached(f"results-summary:{year}", (versions.TEAMS, versions.WORKPLANS), compute)
 
 
 # --- evidence ---------------------------------------------------------------------------------------

@@ -149,3 +149,20 @@ def kind_label(kind: str) -> str:
 @register.filter
 def attachment_visible_to(attachment: Attachment) -> str:
     return attachment.get_visibility_display()
+
+
+@register.inclusion_tag("results/_dashboard_results.html", takes_context=True)
+def dashboard_results(context, year: int):
+    """The year's indicators on track by region and action area, and the standard ones across countries
+    (results.selectors.dashboard_results: computed once per data version and language, then no query)."""
+    summary = selectors.dashboard_results(year)
+    return {
+        "request": context["request"],
+        "year": year,
+        "summary": summary,
+        "areas": [
+            {**row, "name": summary["area_names"].get(row["group"], row["group"])} for row in summary["by_action_area"]
+        ],
+        "standard": [row for row in summary["standard"] if row["teams"]],
+        "unused": [row for row in summary["standard"] if not row["teams"]],
+    }

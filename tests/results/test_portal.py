@@ -202,3 +202,24 @@ def test_the_catalogue_in_another_language(client, plan):
     assert "Retard de croissance chez les enfants de moins de 5 ans" in body
     zh = client.get("/results/catalogue/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "5岁以下儿童发育迟缓发生率" in zh
+
+
+def test_the_dashboard_shows_results_by_region_area_and_standard_indicator(client, plan, django_assert_max_num_queries):
+    indicator = add_indicators(plan, 1)[0]
+    value = services.enter_value(indicator=indicator, period=plan.mid, user=plan.focal, data={"value": "31"})
+    services.approve_value(pk=value.pk, user=plan.convener)
+    client = signed_in(client, plan.viewer)
+    body = client.get(f"/dashboard/?year={YEAR}").content.decode()
+    section = body[body.index('id="results-dashboard"') :]
+    assert "1 indicator in the year's workplans; 100.0% of those that can be judged are on track." in section
+    asia = re.search(r"<tr><th scope=\"row\">Asia</th>(.*?)</tr>", section).group(1)
+    assert re.findall(r'class="num">([^<]*)<', asia) == ["1", "1", "0", "0", "100.0%"]
+    stunting = re.search(r'<tr id="standard-sdg-2-2-1-stunting">(.*?)</tr>', section).group(1)
+    assert re.findall(r'class="num">([^<]*)<', stunting) == ["1", "1", "1", "0", "0", "31%"]
+    # In French, names from the catalogue's translations.
+    french = client.get(f"/dashboard/?year={YEAR}", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Retard de croissance chez les enfants de moins de 5 ans" in french
+    # Computed once per data version: a second view costs no query for the results section.
+    client.get(f"/dashboard/?year={YEAR}")
+    with django_assert_max_num_queries(30):
+        client.get(f"/dashboard/?year={YEAR}")

@@ -12,7 +12,11 @@ from .. import selectors
 from ..document import BOOL, DATE, INT, PERCENT, Chart, Column, Figures, Report, Table, ratio
 from ..selectors import Scope
 from .data_quality import FINDINGS_SIZE, findings_sections
+from .funding import SIZE as FUNDING_SIZE
+from .funding import funding_sections
 from .names import action_area_name, country_name, region_name
+from .results import SIZE as RESULTS_SIZE
+from .results import results_sections
 from .shared import (
     Context,
     TableSpec,
@@ -47,9 +51,11 @@ def overview_report(context: Context, scope: Scope, region) -> Report:
         yield activities_table(context, scope)
         yield money_by_group_table(context, scope, regional)
         yield money_by_area_table(context, scope)
+        yield from funding_sections(context, scope)
         yield participation_table(context, scope)
         yield convener_changes_table(context, scope)
         yield teams_table(context, scope)
+        yield from results_sections(context, scope, regional)
         yield from findings_sections(context, scope)
 
     notes = [
@@ -58,7 +64,7 @@ def overview_report(context: Context, scope: Scope, region) -> Report:
     if regional:
         notes.append(_("Region: %(region)s, with its sub-regions.") % {"region": region_name(region.name)})
     subtitle = region_name(region.name) if regional else _("All countries and regions")
-    return Report(title, subtitle, sections, notes, size=9 + FINDINGS_SIZE)
+    return Report(title, subtitle, sections, notes, size=9 + FUNDING_SIZE + RESULTS_SIZE + FINDINGS_SIZE)
 
 
 # --- key figures ------------------------------------------------------------------------------

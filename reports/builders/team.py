@@ -14,6 +14,7 @@ from ..document import BOOL, DATE, INT, MONEY, Chart, Column, Figures, Report, T
 from ..selectors import Scope
 from .data_quality import FINDINGS_SIZE, findings_sections
 from .names import action_area_name, country_name, region_name
+from .results import team_results_table
 from .shared import (
     Context,
     TableSpec,
@@ -35,6 +36,7 @@ def team_report(context: Context, team: Team, include_contacts: bool) -> Report:
         yield conveners_table(team)
         yield platforms_table(team)
         yield activities_table(context, scope, workplan)
+        yield team_results_table(context, team)
         yield money_by_area_table(context, scope, empty=_("No activity."))
         yield resources_table(team)
         yield from findings_sections(context, scope)
@@ -49,7 +51,7 @@ def team_report(context: Context, team: Team, include_contacts: bool) -> Report:
         where,
         sections,
         [_("Situation on %(date)s.") % {"date": context.as_of.isoformat()}],
-        size=7 + FINDINGS_SIZE,
+        size=8 + FINDINGS_SIZE,
     )
 
 

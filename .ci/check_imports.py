@@ -23,7 +23,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 # Lowest first: an app may import the apps before it, never those after it.
-LAYERS = ["core", "agencies", "countries", "accounts", "teams", "access", "workplans", "results", "reports", "exchange", "unnutrition"]
+LAYERS = [
+    "core",
+    "agencies",
+    "countries",
+    "accounts",
+    "teams",
+    "access",
+    "workplans",
+    "results",
+    "reports",
+    "exchange",
+    "cycle",
+    "unnutrition",
+]
 SKIP_DIRS = {".venv", "node_modules", "migrations", "tests", "bench", ".ci", "docs", "static", "templates", "locale"}
 
 

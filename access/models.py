@@ -226,9 +226,7 @@ class AccessRequest(models.Model):
     team = models.ForeignKey(
         "teams.Team", verbose_name=_("team"), on_delete=models.CASCADE, related_name="access_requests"
     )
-    role = models.CharField(
-        _("role"), max_length=16, choices=REQUESTABLE_ROLES, default=Role.FOCAL_POINT
-    )
+    role = models.CharField(_("role"), max_length=16, choices=REQUESTABLE_ROLES, default=Role.FOCAL_POINT)
     agency = models.ForeignKey("agencies.Agency", verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+")
     message = models.CharField(
         _("who you are"), max_length=1000, help_text=_("For example: I am WFP's nutrition focal point in Chad.")

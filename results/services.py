@@ -27,7 +27,7 @@ from core.services import Precondition, StateConflict, lock_for_write
 from teams.models import Team
 from teams.rules import is_team_member
 from workplans import services as workplan_services
-from workplans.models import Output, ProgressUpdate, ReportingPeriod, Workplan
+from workplans.models import Amendment, Output, ProgressUpdate, ReportingPeriod, Workplan
 
 from . import rules
 from .evidence import check_upload
@@ -574,6 +574,8 @@ TARGETS = {
     "indicator_value": (IndicatorValue, "indicator__output__workplan__team_id"),
     "progress_update": (ProgressUpdate, "activity__workplan__team_id"),
     "team": (Team, "pk"),
+    # The signed document of an amendment (workplans.Amendment, issue 15).
+    "amendment": (Amendment, "workplan__team_id"),
 }
 TARGET_TYPES = {model: name for name, (model, _path) in TARGETS.items()}
 

@@ -463,7 +463,7 @@ def target_url(target) -> str:
         return reverse("results:indicator", args=[target.indicator_id])
     if isinstance(target, ProgressUpdate):
         return f"{target.activity.workplan.get_absolute_url()}#activity-{target.activity_id}"
-    return "/"
+    return target.get_absolute_url() if hasattr(target, "get_absolute_url") else "/"
 
 
 class AttachmentCreateView(LoginRequiredMixin, FormView):

@@ -117,7 +117,10 @@ def test_workflow_steps_only_from_the_right_status(users, cambodia):
     endorsed = make_workplan(cambodia, status="endorsed")
     assert not workplan_rules.submit_workplan.test(convener, endorsed)
     assert not workplan_rules.endorse_workplan.test(convener, endorsed)
-    assert workplan_rules.reopen_workplan.test(convener, endorsed)
+    # An endorsed plan is no longer reopened (its stamps wiped): it is amended, with a type and a reason.
+    assert not workplan_rules.reopen_workplan.test(convener, endorsed)
+    assert workplan_rules.amend_workplan.test(convener, endorsed)
+    assert not workplan_rules.amend_workplan.test(users["focal_point"], endorsed)
 
 
 def test_ended_focal_point_appointment_loses_rights(cambodia):

@@ -18,9 +18,11 @@ class HandOverWaitingJobs(bootsteps.StartStopStep):
     requires = {"celery.worker.consumer.tasks:Tasks"}
 
     def start(self, consumer):
+        from cycle.tasks import on_broker_connected as send_waiting_emails
         from reports.tasks import on_broker_connected
 
         on_broker_connected()
+        send_waiting_emails()
 
 
 app.steps["consumer"].add(HandOverWaitingJobs)

@@ -1,3 +1,4 @@
+from cycle.selectors import unread_count
 from teams.models import Team, team_roles
 from teams.rules import role_of
 
@@ -15,4 +16,8 @@ def portal(request):
         fields = ("pk", "name", "name_translations", "name_language")
         return list(Team.objects.filter(pk__in=team_roles(user).team_ids).order_by("name").only(*fields))
 
-    return {"portal_role": role_of(user), "portal_teams": teams}
+    def unread():
+        # The bell's figure: from the cache (no query) until a notification of this user is recorded or read.
+        return unread_count(user)
+
+    return {"portal_role": role_of(user), "portal_teams": teams, "unread_notifications": unread}

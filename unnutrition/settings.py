@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "workplans",
     "results",
     "reports",
+    "cycle",
     "exchange",
 ]
 
@@ -199,7 +200,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "dashboard"
+# The home page sends conveners and focal points to My tasks, everyone else to the dashboard.
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -377,6 +379,14 @@ SPECTACULAR_SETTINGS = {
         # Results (results/api, issue 14).
         "ReportingPeriodKindEnum": "workplans.models.ReportingPeriod.Kind",
         "AttachmentKindEnum": "results.models.Attachment.Kind",
+        "DeadlineKindEnum": "cycle.models.Deadline.Kind",
+        "NotificationKindEnum": "cycle.models.Kind",
+        "NotificationDeliveryEnum": "cycle.models.Delivery",
+        "AmendmentKindEnum": "workplans.models.Amendment.Kind",
+        "AmendmentStatusEnum": "workplans.models.Amendment.Status",
+        "EndorsementRuleEnum": "workplans.models.EndorsementRule",
+        "EndorsementRoundStatusEnum": "workplans.models.EndorsementRound.Status",
+        "EndorsementRequestStatusEnum": "workplans.models.EndorsementRequest.Status",
         "AttachmentVisibilityEnum": "results.models.Attachment.Visibility",
         "IndicatorValueStatusEnum": "results.models.IndicatorValue.Status",
         "IndicatorUnitEnum": "results.models.Unit",
@@ -512,6 +522,27 @@ REPORTS_PDF_MAX_ROWS = env.int("REPORTS_PDF_MAX_ROWS", default=100)
 # Tests only: seconds a job pauses after each step, so a test can kill a worker mid-job.
 REPORTS_TEST_DELAY = env.float("REPORTS_TEST_DELAY", default=0.0)
 
+# --- The yearly cycle (cycle/): endorsement, notifications ------------------------------
+# Days the member agencies' signatories have to answer a submitted workplan, unless the
+# Secretariat set the year's endorsement policy (the calendar page).
+ENDORSEMENT_RESPONSE_DAYS = env.int("ENDORSEMENT_RESPONSE_DAYS", default=14)
+# Notification e-mails (cycle/delivery.py): a failed attempt is retried after BACKOFF, 2xBACKOFF, ...
+# seconds (at most BACKOFF_MAX), MAX_ATTEMPTS times in all, then listed for the Secretariat.
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
+NOTIFICATIONS_RETRY_BACKOFF = env.int("NOTIFICATIONS_RETRY_BACKOFF", default=60)
+NOTIFICATIONS_RETRY_BACKOFF_MAX = env.int("NOTIFICATIONS_RETRY_BACKOFF_MAX", default=3600)
+# An e-mail claimed by a sender longer ago than this (seconds) has lost its sender: queued again if
+# nothing of it can have arrived, else listed as unconfirmed (never sent twice). Above EMAIL_TIMEOUT.
+NOTIFICATIONS_SEND_TIMEOUT = env.int("NOTIFICATIONS_SEND_TIMEOUT", default=300)
+# E-mails one job sends before it ends (the next run goes on).
+NOTIFICATIONS_BATCH = env.int("NOTIFICATIONS_BATCH", default=200)
+# The right-hand side of every notification's Message-ID (the portal's host by default).
+NOTIFICATIONS_MESSAGE_ID_DOMAIN = env.str(
+    "NOTIFICATIONS_MESSAGE_ID_DOMAIN", default=(PORTAL_URL.split("://")[-1].split("/")[0].split(":")[0] or "localhost")
+)
+# Tests only: seconds a sender pauses after each e-mail, so a test can kill a worker mid-batch.
+NOTIFICATIONS_TEST_DELAY = env.float("NOTIFICATIONS_TEST_DELAY", default=0.0)
+
 from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE.update(
@@ -543,6 +574,35 @@ CELERY_BEAT_SCHEDULE.update(
         "reports-housekeeping-hourly": {
             "task": "reports.tasks.housekeeping",
             "schedule": crontab(minute=17),
+        },
+    }
+)
+
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # Every minute: send the notification e-mails that are due (the outbox: what waited while
+        # the broker was down, retries that fell due); each e-mail is also queued when it is written.
+        "cycle-send-emails": {"task": "cycle.tasks.send_emails", "schedule": 60.0, "options": {"expires": 55}},
+        # Daily: workplans whose "no objection" deadline passed are endorsed, then deadline reminders.
+        "cycle-close-endorsement-rounds": {
+            "task": "cycle.tasks.close_endorsement_rounds",
+            "schedule": crontab(minute=5, hour=0),
+        },
+        "cycle-remind-deadlines": {"task": "cycle.tasks.remind_deadlines", "schedule": crontab(minute=0, hour=6)},
+        # The digests: every morning the daily ones, on Mondays the weekly ones and the Secretariat's.
+        "cycle-daily-digests": {
+            "task": "cycle.tasks.make_digests",
+            "schedule": crontab(minute=0, hour=7),
+            "kwargs": {"form": "daily"},
+        },
+        "cycle-weekly-digests": {
+            "task": "cycle.tasks.make_digests",
+            "schedule": crontab(minute=10, hour=7, day_of_week="mon"),
+            "kwargs": {"form": "weekly"},
+        },
+        "cycle-secretariat-digest": {
+            "task": "cycle.tasks.secretariat_digest",
+            "schedule": crontab(minute=45, hour=6, day_of_week="mon"),
         },
     }
 )

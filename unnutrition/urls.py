@@ -34,6 +34,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("exchange/", include("exchange.urls")),
     path("access/", include("access.urls")),
+    path("", include("cycle.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

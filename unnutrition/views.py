@@ -23,6 +23,7 @@ from core.unavailable import current_error_is_database_unavailable, database_una
 from countries.models import Country
 from countries.selectors import localized_names_by_numeric
 from reports.selectors import attention_counts_by_team, attention_lists, attention_rows
+from teams.models import team_roles
 from teams.rules import view_team
 from teams.selectors import roster_queryset
 from workplans.models import ActionArea, Workplan
@@ -34,13 +35,14 @@ from .years import InvalidYear, selected_year, year_choices
 
 
 class HomeView(TemplateView):
-    """Anonymous visitors: a public, aggregate-only overview. Signed-in users go to the dashboard."""
+    """Anonymous visitors: a public, aggregate-only overview. Signed-in users go to what they work on:
+    conveners and focal points to My tasks, the Secretariat and viewers to the dashboard."""
 
     template_name = "home.html"
 
     def get(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            return redirect("dashboard")
+            return redirect("cycle:tasks" if team_roles(request.user).team_ids else "dashboard")
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -259,6 +259,18 @@ class Workplan(TimeStamped):
         related_name="+",
     )
     endorsed_at = models.DateTimeField(_("endorsed"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged by the Secretariat"), null=True, blank=True)
+    amendment_number = models.PositiveSmallIntegerField(
+        _("amendment"), default=0, help_text=_("The number of the latest amendment in force; 0 for the original.")
+    )
     summary = long_text(_("summary"), blank=True)
 
     history = HistoricalRecords()
@@ -844,3 +856,291 @@ class Tag(models.Model):
 
     def localized_name(self, language=None):
         return localized(self.name_translations, self.name, language)
+
+
+# --- joint endorsement and amendments -----------------------------------------------------------------
+
+
+class EndorsementRule(models.TextChoices):
+    ALL = "all", _("When every signatory has endorsed")
+    NO_OBJECTION = "no_objection", _("When every signatory has endorsed, or at the deadline if none objected")
+
+
+class EndorsementPolicy(TimeStamped):
+    """How a year's workplans are endorsed, as the Secretariat sets it: the rule, and how many days the
+    member agencies' signatories have to answer once a plan is submitted."""
+
+    year = models.PositiveSmallIntegerField(
+        _("year"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    rule = models.CharField(_("endorsed"), max_length=16, choices=EndorsementRule.choices, default=EndorsementRule.ALL)
+    response_days = models.PositiveSmallIntegerField(
+        _("days to answer"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("Signatories are asked to endorse or return a submitted workplan within this many days."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("endorsement policy")
+        verbose_name_plural = _("endorsement policies")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year}: {self.get_rule_display()}"
+
+
+class Signatory(TimeStamped):
+    """Who signs a team's workplans for one member agency: its head of agency or a person the convener
+    (or the Secretariat) designates. Without one, the convener signs for their own agency and an
+    agency's primary focal point for theirs (workplans.services.signatories_of)."""
+
+    team = models.ForeignKey("teams.Team", verbose_name=_("team"), on_delete=models.CASCADE, related_name="signatories")
+    agency = models.ForeignKey("agencies.Agency", verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        "countries.Person", verbose_name=_("signatory"), on_delete=models.PROTECT, related_name="signatory_roles"
+    )
+    designated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("designated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+    objects = TeamScopedQuerySet.as_manager()
+    team_path = "team"
+
+    class Meta:
+        verbose_name = _("signatory")
+        verbose_name_plural = _("signatories")
+        ordering = ["team", "agency__acronym"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "agency"],
+                name="signatory_one_per_team_and_agency",
+                violation_error_message=_("This agency already has a signatory in this team: change that one."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({self.agency}, {self.team})"
+
+
+class Amendment(TimeStamped):
+    """A numbered change to an endorsed workplan: its type, why, what changed field by field, and the
+    signed document. Administrative corrections need the convener only; the others go back through
+    endorsement by the member agencies."""
+
+    class Kind(models.TextChoices):
+        ADMINISTRATIVE = "administrative", _("Administrative correction")
+        BUDGET_MINOR = "budget_minor", _("Budget change up to 20 %")
+        BUDGET_MAJOR = "budget_major", _("Budget change over 20 %")
+        ACTIVITIES = "activities", _("Change of activities or results")
+        TIMELINE = "timeline", _("Timeline extension")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Being prepared")
+        SUBMITTED = "submitted", _("Awaiting endorsement")
+        APPROVED = "approved", _("In force")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    workplan = models.ForeignKey(
+        Workplan, verbose_name=_("workplan"), on_delete=models.CASCADE, related_name="amendments"
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
+    reason = long_text(_("reason"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    baseline = models.JSONField(_("the workplan as endorsed"), default=dict, editable=False)
+    changes = models.JSONField(_("changes"), default=list, blank=True, editable=False)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("started by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved or withdrawn by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("approved or withdrawn"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["baseline"])
+    objects = TeamScopedQuerySet.as_manager()
+    team_path = "workplan__team"
+
+    class Meta:
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
+        ordering = ["workplan", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workplan", "number"],
+                name="amendment_number_unique",
+                violation_error_message=_("This workplan already has an amendment with this number."),
+            ),
+            models.UniqueConstraint(
+                fields=["workplan"],
+                condition=Q(status__in=["open", "submitted"]),
+                name="amendment_one_in_progress",
+                violation_error_message=_("An amendment of this workplan is already in progress."),
+            ),
+        ]
+
+    def __str__(self):
+        return gettext("Amendment %(number)s to %(workplan)s") % {"number": self.number, "workplan": self.workplan}
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("workplans:amendment", args=[self.pk])
+
+    @property
+    def needs_endorsement(self) -> bool:
+        return self.kind != self.Kind.ADMINISTRATIVE
+
+
+class EndorsementRound(TimeStamped):
+    """One submission of a workplan (or of an amendment) to the member agencies' signatories."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for signatories")
+        ENDORSED = "endorsed", _("Endorsed")
+        RETURNED = "returned", _("Returned")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    workplan = models.ForeignKey(
+        Workplan, verbose_name=_("workplan"), on_delete=models.CASCADE, related_name="endorsement_rounds"
+    )
+    number = models.PositiveSmallIntegerField(_("round"))
+    amendment = models.ForeignKey(
+        Amendment,
+        verbose_name=_("amendment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rounds",
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    rule = models.CharField(_("endorsed"), max_length=16, choices=EndorsementRule.choices, default=EndorsementRule.ALL)
+    respond_by = models.DateField(_("answer by"))
+    comment = long_text(_("comment on submission"), blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    close_comment = long_text(_("reason or comment"), blank=True)
+
+    history = HistoricalRecords()
+    objects = TeamScopedQuerySet.as_manager()
+    team_path = "workplan__team"
+
+    class Meta:
+        verbose_name = _("endorsement round")
+        verbose_name_plural = _("endorsement rounds")
+        ordering = ["workplan", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workplan", "number"],
+                name="endorsement_round_number_unique",
+                violation_error_message=_("This workplan already has a round with this number."),
+            ),
+            models.UniqueConstraint(
+                fields=["workplan"],
+                condition=Q(status="open"),
+                name="endorsement_round_one_open",
+                violation_error_message=_("This workplan is already waiting for its signatories."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(close_comment=""),
+                name="endorsement_round_returned_has_reason",
+                violation_error_message=_("Say why the workplan is returned."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.workplan} #{self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class EndorsementRequest(TimeStamped):
+    """One member agency's answer in a round: endorsed or returned (with a comment), by its signatory."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        ENDORSED = "endorsed", _("Endorsed")
+        RETURNED = "returned", _("Returned")
+        NO_OBJECTION = "no_objection", _("No objection by the deadline")
+        CLOSED = "closed", _("Not needed any more")
+
+    round = models.ForeignKey(
+        EndorsementRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="requests"
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("agency"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signatory = models.ForeignKey(
+        "countries.Person",
+        verbose_name=_("signatory"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="endorsement_requests",
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    comment = long_text(_("comment"), blank=True)
+    decided_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    on_behalf = models.BooleanField(
+        _("recorded by the Secretariat"),
+        default=False,
+        help_text=_("The Secretariat recorded this agency's answer, received outside the portal."),
+    )
+
+    history = HistoricalRecords()
+    objects = TeamScopedQuerySet.as_manager()
+    team_path = "round__workplan__team"
+
+    class Meta:
+        verbose_name = _("endorsement request")
+        verbose_name_plural = _("endorsement requests")
+        ordering = ["round", "agency__acronym", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "agency"],
+                name="endorsement_request_one_per_agency",
+                violation_error_message=_("This agency is already asked in this round."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(comment=""),
+                name="endorsement_request_returned_has_reason",
+                violation_error_message=_("Say why the workplan is returned."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.round}: {self.agency or '—'} ({self.get_status_display()})"

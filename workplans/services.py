@@ -21,7 +21,7 @@ from core import versions
 from core.services import Precondition, StateConflict, lock_for_write, require
 from teams.rules import plan_team_work
 
-from . import rules
+from . import endorsement, rules
 from .models import (
     Activity,
     Contribution,
@@ -152,43 +152,6 @@ def check_restore_activity(user, workplan: Workplan) -> None:
     )
 
 
-def check_submit(user, workplan: Workplan) -> None:
-    require(
-        rules.submit_workplan,
-        rules.runs_workflow,
-        user,
-        workplan,
-        role_message=_("Only a convener of this team can submit its draft workplan."),
-        state_message=_("This workplan is %(status)s: only a draft can be submitted.") % {"status": _status(workplan)},
-        state=workplan.status,
-    )
-
-
-def check_endorse(user, workplan: Workplan) -> None:
-    require(
-        rules.endorse_workplan,
-        rules.runs_workflow,
-        user,
-        workplan,
-        role_message=_("Only a submitted workplan can be endorsed, by its convener or the Secretariat."),
-        state_message=_("This workplan is %(status)s: only a submitted workplan can be endorsed.")
-        % {"status": _status(workplan)},
-        state=workplan.status,
-    )
-
-
-def check_reopen(user, workplan: Workplan) -> None:
-    require(
-        rules.reopen_workplan,
-        rules.runs_workflow,
-        user,
-        workplan,
-        role_message=_("Only a convener of this team or the Secretariat can reopen this workplan."),
-        state_message=_("This workplan is already a draft."),
-        state=workplan.status,
-    )
-
-
 def check_plan_team_work(user, team) -> None:
     """Start a team's workplan (new or copied) or record its resources: the team's people, the Secretariat."""
     if not plan_team_work.test(user, team):
@@ -200,38 +163,18 @@ def check_report_progress(user, activity: Activity) -> None:
         raise PermissionDenied(_("Only this team's focal points, conveners and the Secretariat report progress."))
 
 
-@transaction.atomic
-@versions.writes(versions.WORKPLANS)
-def submit_workplan(*, workplan: Workplan, user, precondition: Precondition | None = None) -> Workplan:
-    workplan = lock_for_write(Workplan.objects.all(), workplan.pk, precondition)
-    check_submit(user, workplan)
-    workplan.status = Workplan.Status.SUBMITTED
-    workplan.submitted_by, workplan.submitted_at = user, timezone.now()
-    workplan.save(update_fields=["status", "submitted_by", "submitted_at", "updated_at"])
-    return workplan
-
-
-@transaction.atomic
-@versions.writes(versions.WORKPLANS)
-def endorse_workplan(*, workplan: Workplan, user, precondition: Precondition | None = None) -> Workplan:
-    workplan = lock_for_write(Workplan.objects.all(), workplan.pk, precondition)
-    check_endorse(user, workplan)
-    workplan.status = Workplan.Status.ENDORSED
-    workplan.endorsed_by, workplan.endorsed_at = user, timezone.now()
-    workplan.save(update_fields=["status", "endorsed_by", "endorsed_at", "updated_at"])
-    return workplan
-
-
-@transaction.atomic
-@versions.writes(versions.WORKPLANS)
-def reopen_workplan(*, workplan: Workplan, user, precondition: Precondition | None = None) -> Workplan:
-    """Back to draft for changes; the submission and endorsement stay in the history."""
-    workplan = lock_for_write(Workplan.objects.all(), workplan.pk, precondition)
-    check_reopen(user, workplan)
-    workplan.status = Workplan.Status.DRAFT
-    workplan.submitted_by = workplan.submitted_at = workplan.endorsed_by = workplan.endorsed_at = None
-    workplan.save()
-    return workplan
+# The workflow (submit, joint endorsement, return, acknowledge, amendments) is in workplans/endorsement.py;
+# its entry points are named here too, for the callers that know this module.
+submit_workplan, endorse_workplan, reopen_workplan = (
+    endorsement.submit_workplan,
+    endorsement.endorse_workplan,
+    endorsement.reopen_workplan,
+)
+check_submit, check_endorse, check_reopen = (
+    endorsement.check_submit,
+    endorsement.check_endorse,
+    endorsement.check_reopen,
+)
 
 
 # What a copy leaves behind unless the user picks it: work that is over.
@@ -437,11 +380,17 @@ def same_version(version: str) -> Precondition:
 
 @transaction.atomic
 @versions.writes(versions.WORKPLANS)
-def update_activity(*, pk: int, user, data: dict, precondition: Precondition | None = None) -> Activity:
-    """Change an activity. In a draft everything may change; afterwards only PROGRESS_FIELDS."""
+def update_activity(
+    *, pk: int, user, data: dict, precondition: Precondition | None = None, reason: str = ""
+) -> Activity:
+    """Change an activity. In a draft everything may change; afterwards only PROGRESS_FIELDS. Once the
+    year's annual period is closed, only the Secretariat changes it, saying why (`reason`)."""
     activity = lock_for_write(Activity.objects.select_related("workplan__team"), pk, precondition)
     if not rules.report_progress.test(user, activity):
         raise PermissionDenied(_("You cannot edit activities of this team."))
+    reason = check_year_open(user, activity.workplan, reason) or reason
+    if reason:
+        activity._change_reason = _history_reason(reason)
     if "workplan" in data and data.pop("workplan") != activity.workplan:
         raise ValidationError({"workplan": _("An activity cannot move to another workplan.")})
     if not rules.edit_workplan.test(user, activity.workplan):
@@ -529,17 +478,26 @@ def restore_activity(*, history_id: int, user) -> Activity:
 
 @transaction.atomic
 @versions.writes(versions.WORKPLANS)
-def add_progress_update(*, activity: Activity, user, **data) -> ProgressUpdate:
-    """Record progress; the activity takes the reported status and its 'last updated' moves."""
+def add_progress_update(*, activity: Activity, user, reason: str = "", **data) -> ProgressUpdate:
+    """Record progress; the activity takes the reported status and its 'last updated' moves. A closed
+    period takes progress from the Secretariat only, with a reason kept in the history."""
     activity = lock_for_write(Activity.objects.select_related("workplan"), activity.pk)
     check_report_progress(user, activity)
     year = activity.workplan.year
+    reason = check_year_open(user, activity.workplan, reason) or reason
     if data.get("period") is None:
         data["period"] = default_period(year, data.get("reported_on"))
     else:
         data["period"] = ReportingPeriod.objects.get(pk=data["period"].pk)  # as saved now
-        check_period_open_for(data["period"], year, "period")
-    update = _save(ProgressUpdate(activity=activity, author=user, **data))
+        if data["period"].is_closed and is_secretariat(user):
+            check_period_open_for(data["period"], year, "period", closed_ok=True)
+            reason = _required_reason(data["period"], reason)
+        else:
+            check_period_open_for(data["period"], year, "period")
+    update = ProgressUpdate(activity=activity, author=user, **data)
+    if reason:
+        update._change_reason = activity._change_reason = _history_reason(reason)
+    update = _save(update)
     activity.status = update.status
     activity.last_progress_at = timezone.now()
     activity.save(update_fields=["status", "last_progress_at", "updated_at"])
@@ -649,6 +607,49 @@ def delete_output(*, pk: int, user, precondition: Precondition | None = None) ->
 # --- reporting periods (the Secretariat's) ------------------------------------------------
 
 
+def closed_year(workplan: Workplan) -> ReportingPeriod | None:
+    """The workplan year's annual period, once closed: the year's activities and progress are then locked."""
+    return (
+        ReportingPeriod.objects.filter(year=workplan.year, kind=ReportingPeriod.Kind.ANNUAL, closed_at__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+
+
+def _required_reason(period: ReportingPeriod, reason: str) -> str:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError(
+            {
+                "reason": _("The %(period)s period is closed: say why you change its data (kept in the history).")
+                % {"period": period}
+            }  # fmt: skip
+        )
+    return reason
+
+
+def _history_reason(reason: str) -> str:
+    return reason if len(reason) <= 100 else reason[:99] + "…"
+
+
+def check_year_open(user, workplan: Workplan, reason: str = "") -> str:
+    """Refuse a change to a closed year's activities and progress, except the Secretariat's with a reason
+    (returned, to keep in the history); "" when the year is open."""
+    period = closed_year(workplan)
+    if period is None:
+        return ""
+    if not is_secretariat(user):
+        raise StateConflict(
+            _(
+                "The %(period)s period is closed: this workplan's activities and progress are read-only. "
+                "The Secretariat can change them, saying why."
+            )
+            % {"period": period},
+            "locked",
+        )
+    return _required_reason(period, reason)
+
+
 def check_manage_periods(user) -> None:
     if not is_secretariat(user):
         raise PermissionDenied(_("Only the Secretariat sets reporting periods."))
@@ -667,11 +668,11 @@ def default_period(year: int, day=None) -> ReportingPeriod | None:
     return periods[-1]
 
 
-def check_period_open_for(period: ReportingPeriod, year: int, field: str) -> None:
-    """A report goes into an open period of the workplan's year."""
+def check_period_open_for(period: ReportingPeriod, year: int, field: str, closed_ok: bool = False) -> None:
+    """A report goes into an open period of the workplan's year (`closed_ok`: the Secretariat's, into any)."""
     if period.year != year:
         raise ValidationError({field: _("Choose a period of %(year)s, the workplan's year.") % {"year": year}})
-    if period.is_closed:
+    if period.is_closed and not closed_ok:
         raise ValidationError(
             {field: _("The %(period)s period is closed: report in an open period.") % {"period": period}}
         )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import funding_views, views
+from . import funding_views, views, workflow_views
 
 app_name = "workplans"
 urlpatterns = [
@@ -13,9 +13,15 @@ urlpatterns = [
     path("proposals/<int:pk>/document/", funding_views.ProposalDocumentView.as_view(), name="proposal-document"),
     path("<int:pk>/", views.WorkplanDetailView.as_view(), name="detail"),
     path("<int:pk>/activities/new/", views.ActivityCreateView.as_view(), name="activity-create"),
-    path("<int:pk>/submit/", views.WorkflowView.as_view(action="submit"), name="submit"),
-    path("<int:pk>/endorse/", views.WorkflowView.as_view(action="endorse"), name="endorse"),
-    path("<int:pk>/reopen/", views.WorkflowView.as_view(action="reopen"), name="reopen"),
+    path("<int:pk>/submit/", workflow_views.WorkflowActionView.as_view(action="submit"), name="submit"),
+    path("<int:pk>/endorse/", workflow_views.WorkflowActionView.as_view(action="endorse"), name="endorse"),
+    path("<int:pk>/return/", workflow_views.WorkflowActionView.as_view(action="return"), name="return"),
+    path("<int:pk>/acknowledge/", workflow_views.WorkflowActionView.as_view(action="acknowledge"), name="acknowledge"),
+    path("<int:pk>/reopen/", workflow_views.WorkflowActionView.as_view(action="reopen"), name="reopen"),
+    path("<int:pk>/endorsement/", workflow_views.EndorsementView.as_view(), name="endorsement"),
+    path("<int:pk>/amend/", workflow_views.AmendmentCreateView.as_view(), name="amend"),
+    path("amendments/<int:pk>/", workflow_views.AmendmentDetailView.as_view(), name="amendment"),
+    path("teams/<int:pk>/signatories/", workflow_views.SignatoriesView.as_view(), name="signatories"),
     path("<int:pk>/copy/", views.CopyWorkplanView.as_view(), name="copy"),
     path("<int:pk>/restore/<int:history_id>/", views.RestoreActivityView.as_view(), name="activity-restore"),
     path("activities/<int:pk>/edit/", views.ActivityUpdateView.as_view(), name="activity-edit"),

@@ -1,5 +1,6 @@
 """Workplan pages: the plan with its activities, editing for the team, the workflow, history."""
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -16,9 +17,9 @@ from core.forms import add_service_errors
 from core.services import StateConflict
 from teams.rules import plan_team_work
 
-from . import rules, services
+from . import endorsement, rules, services
 from .forms import ActivityForm, CopyWorkplanForm, OutputForm, ProgressUpdateForm, ReasonForm, ReportingPeriodForm
-from .models import Activity, Output, ProgressUpdate, ReportingPeriod, Workplan
+from .models import LONG_TEXT, Activity, Output, ProgressUpdate, ReportingPeriod, Workplan
 
 
 def warn_overspending(request, values: dict) -> None:
@@ -52,7 +53,10 @@ class WorkplanDetailView(LoginRequiredMixin, TemplateView):
             "can_report": rules.report_progress.test(user, workplan),
             "can_submit": rules.submit_workplan.test(user, workplan),
             "can_endorse": rules.endorse_workplan.test(user, workplan),
-            "can_reopen": rules.reopen_workplan.test(user, workplan),
+            "can_return": rules.return_workplan.test(user, workplan),
+            "can_amend": rules.amend_workplan.test(user, workplan),
+            "amendment": endorsement.open_amendment(workplan),
+            "waiting": endorsement.pending_signatories([workplan.pk]).get(workplan.pk, []),
             "can_copy": plan_team_work.test(user, workplan.team),
             "deleted": services.deleted_activities(workplan) if rules.edit_workplan.test(user, workplan) else [],
         }
@@ -108,7 +112,21 @@ class ActivityObjectMixin(LoginRequiredMixin):
         self.activity = get_object_or_404(queryset, pk=kwargs["pk"])
         self.workplan = self.activity.workplan
         self.guard(request.user, self.activity)
+        self.closed = services.closed_year(self.workplan)
+        if self.closed is not None and not is_secretariat(request.user):
+            services.check_year_open(request.user, self.workplan)  # refused, saying why
         return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if self.closed is not None and "reason" not in form.fields:
+            # The Secretariat changes a closed year's data, saying why (kept in the history).
+            form.fields["reason"] = django_forms.CharField(
+                label=_("Why change data of the closed %(period)s period?") % {"period": self.closed},
+                widget=django_forms.Textarea(attrs={"rows": 2}),
+                max_length=LONG_TEXT,
+            )
+        return form
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "activity": self.activity, "workplan": self.workplan}
@@ -142,6 +160,7 @@ class ActivityUpdateView(ActivityObjectMixin, FormView):
                 user=self.request.user,
                 data=data,
                 precondition=services.unchanged_since(form.cleaned_data["version"], data),
+                reason=form.cleaned_data.get("reason", ""),
             )
         except services.EditConflict as conflict:
             # Show what the other person saved; the next save is a deliberate overwrite.
@@ -189,37 +208,12 @@ class ProgressCreateView(ActivityObjectMixin, FormView):
         return kwargs
 
     def form_valid(self, form):
-        services.add_progress_update(activity=self.activity, user=self.request.user, **form.cleaned_data)
+        try:
+            services.add_progress_update(activity=self.activity, user=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
         messages.success(self.request, _("Progress recorded for “%(title)s”.") % {"title": self.activity.title})
-        return redirect("workplans:detail", pk=self.workplan.pk)
-
-
-class WorkflowView(WorkplanObjectMixin, TemplateView):
-    """Submit, endorse or reopen, after a confirmation page."""
-
-    template_name = "workplans/workplan_confirm.html"
-    action = ""
-    actions = {
-        "submit": (services.check_submit, services.submit_workplan),
-        "endorse": (services.check_endorse, services.endorse_workplan),
-        "reopen": (services.check_reopen, services.reopen_workplan),
-    }
-
-    def dispatch(self, request, *args, **kwargs):
-        self.guard = self.actions[self.action][0]
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "action": self.action}
-
-    def post(self, request, *args, **kwargs):
-        self.actions[self.action][1](workplan=self.workplan, user=request.user)
-        labels = {
-            "submit": _("Workplan submitted."),
-            "endorse": _("Workplan endorsed."),
-            "reopen": _("Workplan reopened as a draft."),
-        }
-        messages.success(request, labels[self.action])
         return redirect("workplans:detail", pk=self.workplan.pk)
 
 

@@ -44,6 +44,13 @@ ENDPOINTS = {
     "dashboard-summary": "v1:dashboard-summary",
     "reports": "v1:report-list",
     "imports": "v1:import-list",
+    "endorsement-rounds": "v1:endorsementround-list",
+    "amendments": "v1:amendment-list",
+    "signatories": "v1:signatory-list",
+    "notifications": "v1:notification-list",
+    "notification-preferences": "v1:notificationpreference-list",
+    "tasks": "v1:task-list",
+    "deadlines": "v1:deadline-list",
     "schema": "api-schema",
     "docs": "api-docs",
 }
@@ -74,6 +81,7 @@ v1 = [
     path("", include("results.api.urls")),
     path("", include("reports.api.urls")),
     path("", include("exchange.api.urls")),
+    path("", include("cycle.api.urls")),
 ]
 
 

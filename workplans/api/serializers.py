@@ -7,6 +7,7 @@ from countries.models import Subdivision
 from teams.models import Team
 from workplans.models import (
     ACTIVITY_PLANNING_FIELDS,
+    LONG_TEXT,
     ActionArea,
     Activity,
     CooperationOutcome,
@@ -165,10 +166,17 @@ class ActivityWriteSerializer(serializers.ModelSerializer):
     budget_required = MoneyField(required=False)
     budget_available = MoneyField(required=False)
     budget_spent = MoneyField(required=False)
+    reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=LONG_TEXT,
+        help_text="Once the year's annual period is closed, only the Secretariat changes it, saying why here.",
+    )
 
     class Meta:
         model = Activity
-        fields = ["workplan", *ACTIVITY_PLANNING_FIELDS]
+        fields = ["workplan", *ACTIVITY_PLANNING_FIELDS, "reason"]
 
 
 class ProgressUpdateWriteSerializer(serializers.ModelSerializer):
@@ -179,10 +187,20 @@ class ProgressUpdateWriteSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="The report it goes into; by default the open period of the workplan's year the date falls in.",
     )
+    reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=LONG_TEXT,
+        help_text=(
+            "Once the year's annual period is closed, only the Secretariat reports into a closed period, "
+            "saying why here."
+        ),
+    )
 
     class Meta:
         model = ProgressUpdate
-        fields = ["activity", "reported_on", "period", "percent_complete", "status", "text"]
+        fields = ["activity", "reported_on", "period", "percent_complete", "status", "text", "reason"]
 
 
 class ResourceMobilisedWriteSerializer(serializers.ModelSerializer):

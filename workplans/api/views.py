@@ -1,11 +1,12 @@
 from django.db.models import Count
 from drf_spectacular.utils import extend_schema
+from rest_framework import permissions
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core import versions
 from teams.api.viewsets import TeamScopedViewSet
-from workplans import services
+from workplans import endorsement, services
 from workplans.filtersets import (
     ActivityFilterSet,
     ProgressUpdateFilterSet,
@@ -26,7 +27,7 @@ from .serializers import (
     WorkplanSerializer,
     WorkplanWriteSerializer,
 )
-
+from .workflow import CommentSerializer, ReopenSerializer, ReturnSerializer
 
 # What every answer below is built from: the workplans' own rows, and the names of teams, agencies, SDG
 # targets, places and users (reference data). The same for every caller, so kept once in the answer cache.
@@ -37,7 +38,8 @@ class WorkplanViewSet(TeamScopedViewSet):
     """Annual joint workplans. A GET of one workplan includes its activities.
 
     Team members create and edit their team's draft; the convener (or the
-    Secretariat) submits, endorses and reopens it with the actions below.
+    Secretariat) submits it, the member agencies' signatories endorse or return it
+    (joint endorsement), the Secretariat acknowledges it, with the actions below.
     """
 
     queryset = (
@@ -60,30 +62,64 @@ class WorkplanViewSet(TeamScopedViewSet):
             return WorkplanSerializer
         return super().get_serializer_class()
 
+    def get_permissions(self):
+        if self.action in ("endorse", "return_"):
+            return [permissions.IsAuthenticated()]  # whoever is asked to sign; the service decides
+        return super().get_permissions()
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action in ("endorse", "return_"):
+            # A designated signatory need not be in the team's roster: they act on the plans they are asked to sign.
+            return self.queryset.filter(pk__in=endorsement.workflow_queryset(self.request.user).values("pk"))
+        return queryset
+
     def perform_create(self, serializer):
         serializer.instance = services.create_workplan(user=self.request.user, **serializer.validated_data)
 
-    def _transition(self, service):
-        workplan = service(workplan=self.get_object(), user=self.request.user, precondition=self.if_match)
+    def _transition(self, service, body_class=None, **fixed):
+        values = dict(fixed)
+        if body_class is not None:
+            body = body_class(data=self.request.data if self.request.data is not None else {})
+            body.is_valid(raise_exception=True)
+            values.update(body.validated_data)
+        workplan = service(workplan=self.get_object(), user=self.request.user, precondition=self.if_match, **values)
         return Response(self.representation(self.reload(workplan)))
 
-    @extend_schema(request=None, responses=WorkplanDetailSerializer)
+    @extend_schema(request=CommentSerializer, responses=WorkplanDetailSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        """Submit the draft for endorsement (convener or Secretariat)."""
-        return self._transition(services.submit_workplan)
+        """Submit the draft for endorsement (convener or Secretariat): each member agency's signatory is
+        asked (see /endorsement-rounds/). While an amendment is open, this submits the amendment."""
+        return self._transition(endorsement.submit_workplan, CommentSerializer)
 
-    @extend_schema(request=None, responses=WorkplanDetailSerializer)
+    @extend_schema(request=CommentSerializer, responses=WorkplanDetailSerializer)
     @action(detail=True, methods=["post"])
     def endorse(self, request, pk=None):
-        """Endorse a submitted workplan (convener or Secretariat)."""
-        return self._transition(services.endorse_workplan)
+        """Endorse a submitted workplan for the member agencies you sign for; it is endorsed once every
+        agency has. The Secretariat records the answers of the agencies still to answer, on their behalf.
+        A plan submitted before joint endorsement is endorsed by its convener alone."""
+        return self._transition(endorsement.endorse_workplan, CommentSerializer)
 
-    @extend_schema(request=None, responses=WorkplanDetailSerializer)
+    @extend_schema(request=ReturnSerializer, responses=WorkplanDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        """Return a submitted workplan to its team with a reason (a signatory, its convener, the Secretariat):
+        it is a draft again."""
+        return self._transition(endorsement.return_workplan, ReturnSerializer)
+
+    @extend_schema(request=CommentSerializer, responses=WorkplanDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        """The Secretariat acknowledges an endorsed workplan."""
+        return self._transition(endorsement.acknowledge_workplan, CommentSerializer)
+
+    @extend_schema(request=ReopenSerializer, responses=WorkplanDetailSerializer, deprecated=True)
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        """Return a submitted or endorsed workplan to draft (convener or Secretariat)."""
-        return self._transition(services.reopen_workplan)
+        """Deprecated: withdraw a submitted workplan back to draft (use `return`, with a reason). An endorsed
+        workplan is no longer reopened: start an amendment (/amendments/); this answers 409 saying so."""
+        return self._transition(endorsement.reopen_workplan, ReopenSerializer)
 
 
 class ActivityViewSet(TeamScopedViewSet):
@@ -111,7 +147,18 @@ class ActivityViewSet(TeamScopedViewSet):
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
+        data.pop("reason", None)  # a new activity belongs to a draft: no closed period to give a reason for
         serializer.instance = services.create_activity(workplan=data.pop("workplan"), user=self.request.user, data=data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.update_activity(
+            pk=serializer.instance.pk,
+            user=self.request.user,
+            data=data,
+            precondition=self.if_match,
+            reason=data.pop("reason", ""),
+        )
 
 
 class ProgressUpdateViewSet(TeamScopedViewSet):

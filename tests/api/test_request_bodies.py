@@ -44,6 +44,61 @@ def records(cambodia):
             team=cambodia, source="EU", amount=1000, purpose="Wasting roadmap"
         ).pk,
         **roster_records(cambodia),
+        **cycle_records(cambodia),
+        **results_records(workplan),
+    }
+
+
+def results_records(workplan) -> dict:
+    """An output with an indicator and its value, evidence, a contribution and a joint proposal."""
+    import datetime as dt
+
+    from agencies.models import Agency
+    from results.models import Attachment, Indicator, IndicatorValue
+    from workplans.models import Contribution, Funder, JointProposal, Output, ReportingPeriod
+
+    output = Output.objects.create(workplan=workplan, title="Wasting roadmap costed", position=1)
+    indicator = Indicator.objects.create(output=output, title="Children treated")
+    period = ReportingPeriod.objects.create(
+        year=2026,
+        kind="annual",
+        start_date=dt.date(2026, 1, 1),
+        end_date=dt.date(2026, 12, 31),
+        due_date=dt.date(2027, 1, 31),
+    )
+    unicef = Agency.objects.get(acronym="UNICEF")
+    return {
+        "outputs": output.pk,
+        "indicators": indicator.pk,
+        "reporting-periods": period.pk,
+        "indicator-values": IndicatorValue.objects.create(indicator=indicator, period=period, value=10).pk,
+        "attachments": Attachment.objects.create(
+            team=workplan.team, target=output, title="Minutes", url="https://example.org/minutes"
+        ).pk,
+        "contributions": Contribution.objects.create(
+            activity=make_activity(workplan), agency=unicef, amount=1000, funder=Funder.objects.first()
+        ).pk,
+        "joint-proposals": JointProposal.objects.create(
+            team=workplan.team, title="Wasting roadmap", amount_requested=3_500_000
+        ).pk,
+    }
+
+
+def cycle_records(cambodia) -> dict:
+    """A deadline and an amendment (of an endorsed plan), so their changes reach the body parser."""
+    import datetime as dt
+
+    from cycle.models import Deadline
+    from workplans import endorsement
+
+    secretariat = make_user("secretariat")
+    plan = make_workplan(cambodia, 2027)
+    endorsement.submit_workplan(workplan=plan, user=secretariat)
+    endorsement.endorse_workplan(workplan=plan, user=secretariat)
+    amendment = endorsement.start_amendment(workplan=plan, user=secretariat, kind="timeline", reason="Later")
+    return {
+        "deadlines": Deadline.objects.create(year=2027, kind="workplan_draft", due_on=dt.date(2027, 2, 1)).pk,
+        "amendments": amendment.pk,
     }
 
 
@@ -85,7 +140,7 @@ def test_deeply_nested_json_is_400_everywhere(method, path, depth, kind, records
     client = APIClient()
     if path != "/api/v1/auth/token/":
         client.force_authenticate(make_user("secretariat"))
-    url = path.replace("{id}", str(records.get(path.split("/")[3], 1)))
+    url = path.replace("{id}", str(records.get(path.split("/")[3], 1))).replace("{kind}", "workplan_submitted")
     response = client.generic(method, url, nested(depth, kind), content_type="application/json", HTTP_IF_MATCH="*")
     assert response.status_code == 400, (url, response.status_code, response.content[:300])
     assert response.json() == {"detail": TOO_DEEP}

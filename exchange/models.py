@@ -48,6 +48,9 @@ class ImportBatch(TimeStamped):
     rows = models.JSONField(_("rows"), default=list, blank=True)
     # What the person reads: per row the action, the changes (old -> new) and the issues, graded.
     preview = models.JSONField(_("preview"), default=list, blank=True)
+    # What undoing needs that no history row holds: for a roster, each focal point's primary flag
+    # before the import (teams.services moves the flags of an agency's other entries with update()).
+    undo_data = models.JSONField(_("state before the import"), default=dict, blank=True)
     created_count = models.PositiveIntegerField(_("created"), default=0)
     changed_count = models.PositiveIntegerField(_("changed"), default=0)
     deleted_count = models.PositiveIntegerField(_("deleted"), default=0)
@@ -65,7 +68,7 @@ class ImportBatch(TimeStamped):
         related_name="+",
     )
 
-    history = HistoricalRecords(excluded_fields=["rows", "preview"])
+    history = HistoricalRecords(excluded_fields=["rows", "preview", "undo_data"])
     objects = TeamScopedQuerySet.as_manager()
     team_path = "team"
 

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.text import slugify
@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from teams.models import Team
+from teams.rules import view_team_contacts
 from workplans.models import Workplan
 
-from . import iati, services, uninfo, workplan_sheet
-from .forms import ImportForm
+from . import iati, roster_sheet, services, uninfo, workplan_sheet
+from .forms import ImportForm, RosterImportForm
 from .models import ImportBatch
 from .xlsx import FileRefused, read_upload
 
@@ -48,6 +50,52 @@ def workplan_iati(request, pk):
 def workplan_uninfo(request, pk):
     workplan = get_object_or_404(Workplan.objects.select_related("team").visible_to(request.user), pk=pk)
     return attachment(uninfo.workbook(workplan), XLSX, f"{file_stem(workplan)}-un-info.xlsx")
+
+
+def roster_stem(team: Team) -> str:
+    return slugify(team.name) or "team"
+
+
+@login_required
+def roster_template(request, pk):
+    """The team's roster as an Excel template: contacts, so its people and the Secretariat only."""
+    team = get_object_or_404(Team.objects.visible_to(request.user), pk=pk)
+    if not view_team_contacts.test(request.user, team):
+        raise PermissionDenied(_("Contact details are shown to this team's members and the Secretariat."))
+    return attachment(roster_sheet.template(team), XLSX, f"{roster_stem(team)}-roster.xlsx")
+
+
+class RosterImportView(LoginRequiredMixin, FormView):
+    template_name = "exchange/roster_import.html"
+    form_class = RosterImportForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.team = get_object_or_404(Team.objects.visible_to(request.user), pk=kwargs["pk"])
+        services.check_import_roster(request.user, self.team)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        recent = ImportBatch.objects.filter(team=self.team, kind=ImportBatch.Kind.ROSTER).select_related("uploaded_by")[
+            :10
+        ]
+        return {**super().get_context_data(**kwargs), "team": self.team, "recent": recent}
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        try:
+            batch = services.preview_roster_import(
+                team=self.team,
+                user=self.request.user,
+                file_name=upload.name,
+                data=read_upload(upload),
+                delete_missing=form.cleaned_data["delete_missing"],
+            )
+        except FileRefused as refusal:
+            form.add_error("file", refusal.message)
+            return self.form_invalid(form)
+        return redirect("exchange:import-detail", pk=batch.pk)
 
 
 class ImportUploadView(LoginRequiredMixin, FormView):
@@ -89,7 +137,7 @@ class ImportDetailView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         batch = get_object_or_404(
-            ImportBatch.objects.select_related("workplan__team", "uploaded_by", "undone_by").editable_by(
+            ImportBatch.objects.select_related("workplan__team", "team", "uploaded_by", "undone_by").editable_by(
                 self.request.user
             ),
             pk=self.kwargs["pk"],
@@ -99,6 +147,8 @@ class ImportDetailView(LoginRequiredMixin, TemplateView):
             **super().get_context_data(**kwargs),
             "batch": batch,
             "workplan": batch.workplan,
+            "team": batch.team,
+            "is_roster": batch.kind == ImportBatch.Kind.ROSTER,
             "rows": rows,
             "shown": [row for row in rows if row["action"] != "unchanged"],
             "can_confirm": batch.can_confirm and _allowed(services.check_confirm, self.request.user, batch),
@@ -135,6 +185,8 @@ class ImportActionView(LoginRequiredMixin, View):
                 )
                 % {"created": batch.created_count, "changed": batch.changed_count, "deleted": batch.deleted_count},
             )
+        elif batch.kind == ImportBatch.Kind.ROSTER:
+            messages.success(request, _("Import undone: the roster is as it was before it."))
         else:
             messages.success(request, _("Import undone: the workplan is as it was before it."))
         return redirect("exchange:import-detail", pk=pk)

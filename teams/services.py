@@ -327,6 +327,60 @@ def end_focal_point(
     return focal_point
 
 
+@transaction.atomic
+def remove_focal_point(*, pk: int, user, precondition: Precondition | None = None) -> None:
+    """Take back a focal point entry recorded by mistake (an import undone): the entry is deleted, its
+    history keeps it. A focal point who served and stops is ended (`end_focal_point`), not removed."""
+    focal_point = lock_for_write(
+        FocalPoint.objects.select_related("member__team", "member__agency", "person"), pk, precondition
+    )
+    check_edit_roster(user, focal_point)
+    team_id = focal_point.member.team_id
+    if user is not None and getattr(user, "pk", None):
+        focal_point._history_user = user
+    _log_role(
+        SecurityEvent.Kind.ROSTER_ROLE_ENDED,
+        focal_point.person,
+        f"focal point entry {focal_point.pk} of {focal_point.member.agency} in {focal_point.member.team} "
+        f"taken back, by {_who(user)}",
+    )
+    focal_point.delete()
+    roster_changed(team_id)
+
+
+@transaction.atomic
+def reopen_focal_point(*, pk: int, user, precondition: Precondition | None = None) -> FocalPoint:
+    """Take back an ending recorded by mistake (an import undone): the focal point runs again."""
+    focal_point = lock_for_write(
+        FocalPoint.objects.select_related("member__team", "member__agency", "person"), pk, precondition
+    )
+    check_edit_roster(user, focal_point)
+    if focal_point.end_date is None:
+        raise ValidationError({"end_date": _("This focal point has not ended: there is nothing to take back.")})
+    clash = (
+        FocalPoint.objects.filter(member_id=focal_point.member_id, person_id=focal_point.person_id, end_date=None)
+        .exclude(pk=focal_point.pk)
+        .exists()
+    )
+    if clash:
+        raise ValidationError(
+            {
+                "email": _("%(name)s is already a focal point of %(agency)s in this team.")
+                % {"name": focal_point.person.name, "agency": focal_point.member.agency}
+            }
+        )
+    focal_point.end_date, focal_point.end_reason, focal_point.end_note = None, "", ""
+    _save(focal_point, user)
+    _log_role(
+        SecurityEvent.Kind.ROSTER_ROLE_GIVEN,
+        focal_point.person,
+        f"focal point of {focal_point.member.agency} in {focal_point.member.team} running again "
+        f"(entry {focal_point.pk}), by {_who(user)}",
+    )
+    roster_changed(focal_point.member.team_id)
+    return focal_point
+
+
 # --- convener terms ----------------------------------------------------------------------------
 
 

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from teams.models import Team
 from workplans.api.serializers import ScopedPrimaryKeyField
 from workplans.models import Workplan
 
@@ -69,4 +70,13 @@ class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="The workplan's XLSX (from its template), as multipart/form-data.")
     delete_missing = serializers.BooleanField(
         default=False, help_text="Delete the workplan's activities that are not in the file."
+    )
+
+
+class RosterUploadSerializer(serializers.Serializer):
+    # Another team reads as "does not exist" for a team's people; the service says who may import.
+    team = ScopedPrimaryKeyField(queryset=Team.objects.all())
+    file = serializers.FileField(help_text="The team's roster XLSX (from its template), as multipart/form-data.")
+    delete_missing = serializers.BooleanField(
+        default=False, help_text="End the team's running focal points that are not in the file (today)."
     )

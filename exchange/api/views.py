@@ -1,7 +1,9 @@
 """The exchange through the API: upload a workplan's XLSX (preview), confirm it, undo it; download the
 template, the UN INFO sheet and the IATI XML of a workplan."""
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, status, viewsets
@@ -10,14 +12,16 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from teams.api.viewsets import TeamScopedViewSet
+from teams.models import Team
+from teams.rules import view_team_contacts
 from workplans.models import Workplan
 
-from .. import iati, services, uninfo, workplan_sheet
+from .. import iati, roster_sheet, services, uninfo, workplan_sheet
 from ..filtersets import ImportBatchFilterSet
 from ..models import ImportBatch
-from ..views import XLSX, attachment, file_stem
+from ..views import XLSX, attachment, file_stem, roster_stem
 from ..xlsx import FileRefused, read_upload
-from .serializers import ImportBatchSerializer, ImportUploadSerializer
+from .serializers import ImportBatchSerializer, ImportUploadSerializer, RosterUploadSerializer
 
 
 class ImportBatchViewSet(TeamScopedViewSet):
@@ -36,7 +40,7 @@ class ImportBatchViewSet(TeamScopedViewSet):
     http_method_names = ["get", "post", "head", "options"]
 
     def get_parsers(self):
-        if getattr(self, "action", None) == "create" or (
+        if getattr(self, "action", None) in ("create", "roster") or (
             self.request and self.request.method == "POST" and self.kwargs.get("pk") is None
         ):
             return [MultiPartParser()]
@@ -57,6 +61,29 @@ class ImportBatchViewSet(TeamScopedViewSet):
         try:
             batch = services.preview_workplan_import(
                 workplan=serializer.validated_data["workplan"],
+                user=request.user,
+                file_name=upload.name,
+                data=read_upload(upload),
+                delete_missing=serializer.validated_data["delete_missing"],
+            )
+        except FileRefused as refusal:
+            return Response({"file": [refusal.message], "detail": refusal.message}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(self.representation(batch), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request={"multipart/form-data": RosterUploadSerializer},
+        responses={201: ImportBatchSerializer, 400: OpenApiResponse(description="The file cannot be used: why.")},
+    )
+    @action(detail=False, methods=["post"], url_path="roster")
+    def roster(self, request):
+        """Upload a team's roster XLSX (multipart/form-data: `team`, `file`, `delete_missing`) to get its
+        preview; the Secretariat and the team's conveners only. Confirm and undo as any import."""
+        serializer = RosterUploadSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        try:
+            batch = services.preview_roster_import(
+                team=serializer.validated_data["team"],
                 user=request.user,
                 file_name=upload.name,
                 data=read_upload(upload),
@@ -114,3 +141,25 @@ class WorkplanFilesViewSet(viewsets.GenericViewSet):
         """The joint workplan as UN INFO's sub-output sheet: one row per agency's part of each activity."""
         workplan = get_object_or_404(self.get_queryset(), pk=pk)
         return attachment(uninfo.workbook(workplan), XLSX, f"{file_stem(workplan)}-un-info.xlsx")
+
+
+class RosterFilesViewSet(viewsets.GenericViewSet):
+    """A team's roster as an Excel template (focal points with hidden row ids, conveners and member
+    agencies read-only), to edit and upload to /imports/roster/. Contacts: the team and the Secretariat."""
+
+    queryset = Team.objects.all()
+    permission_classes = [permissions.IsAuthenticated]
+    filter_backends = []
+    pagination_class = None
+
+    def get_queryset(self):
+        return self.queryset.visible_to(self.request.user)
+
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="template")
+    def template(self, request, pk=None):
+        """The roster as an XLSX template in the caller's language (Accept-Language)."""
+        team = get_object_or_404(self.get_queryset(), pk=pk)
+        if not view_team_contacts.test(request.user, team):
+            raise PermissionDenied(_("Contact details are shown to this team's members and the Secretariat."))
+        return attachment(roster_sheet.template(team), XLSX, f"{roster_stem(team)}-roster.xlsx")

@@ -4,6 +4,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from core.exports import ExportMixin
 from core.i18n import collation_key, current_language
 
 from .filtersets import CountryListFilterSet
@@ -11,11 +12,12 @@ from .models import Country
 from .tables import CountryTable
 
 
-class CountryListView(LoginRequiredMixin, SingleTableMixin, FilterView):
+class CountryListView(LoginRequiredMixin, ExportMixin, SingleTableMixin, FilterView):
     template_name = "countries/country_list.html"
     table_class = CountryTable
     filterset_class = CountryListFilterSet
     paginate_by = 50
+    export_name = "countries"
 
     def get_queryset(self):
         return Country.objects.select_related("region", "sun_membership").with_country_team().order_by("name")

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import lists, views
 
 app_name = "results"
 urlpatterns = [
+    path("values/", lists.ValueListView.as_view(), name="values"),
     path("catalogue/", views.CatalogueView.as_view(), name="catalogue"),
     path("outputs/<int:pk>/indicators/new/", views.IndicatorCreateView.as_view(), name="indicator-create"),
     path("indicators/<int:pk>/", views.IndicatorDetailView.as_view(), name="indicator"),

@@ -15,6 +15,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from accounts.rules import is_secretariat
+from core.exports import ExportMixin
 from core.forms import add_service_errors
 
 from . import services
@@ -26,11 +27,12 @@ from .selectors import current_term, roster_queryset, unconfirmed_ids
 from .tables import TeamTable
 
 
-class TeamListView(LoginRequiredMixin, SingleTableMixin, FilterView):
+class TeamListView(LoginRequiredMixin, ExportMixin, SingleTableMixin, FilterView):
     template_name = "teams/team_list.html"
     table_class = TeamTable
     filterset_class = TeamListFilterSet
     paginate_by = 50
+    export_name = "teams"
 
     def get_queryset(self):
         return roster_queryset()

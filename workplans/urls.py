@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import funding_views, views, workflow_views
+from . import funding_views, lists, views, workflow_views
 
 app_name = "workplans"
 urlpatterns = [
+    path("activities/", lists.ActivityListView.as_view(), name="activities"),
     path("activities/<int:pk>/contributions/", funding_views.ContributionsView.as_view(), name="contributions"),
     path("contributions/<int:pk>/edit/", funding_views.ContributionEditView.as_view(), name="contribution-edit"),
     path("contributions/<int:pk>/delete/", funding_views.ContributionDeleteView.as_view(), name="contribution-delete"),

@@ -61,7 +61,9 @@ def test_in_the_recipients_language(world, mail_server):
     assert message["Content-Language"] == "fr"
     with translation.override("fr"):
         expected = texts.title(Notification.objects.get(recipient=world.who))
-    assert message["Subject"] == f"[UN Nutrition] {expected}"
+    # A non-ASCII subject is folded onto a continuation line ("Subject: CRLF =?utf-8?..."); mail
+    # programs drop the folding space, Python's parser keeps it.
+    assert message["Subject"].strip() == f"[UN Nutrition] {expected}"
     assert "31 décembre 2026" in message.get_content()  # dates as French writes them
 
 

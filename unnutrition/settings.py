@@ -391,6 +391,12 @@ SPECTACULAR_SETTINGS = {
         "IndicatorValueStatusEnum": "results.models.IndicatorValue.Status",
         "IndicatorUnitEnum": "results.models.Unit",
         "IndicatorDirectionEnum": "results.models.Direction",
+        # Funding (workplans/funding), regions, the activity markers: one name each, whatever else
+        # has a "status", "kind" or "level" (the cycle's enums above made the automatic names collide).
+        "JointProposalStatusEnum": "workplans.models.JointProposal.Status",
+        "ContributionKindEnum": "workplans.models.Contribution.Kind",
+        "RegionLevelEnum": "countries.models.Region.Level",
+        "MarkerScoreEnum": "workplans.models.MarkerScore",
     },
 }
 

@@ -72,6 +72,9 @@ def test_a_french_focal_point_reads_each_refusal_in_french_and_nothing_is_saved(
     response = french.post(period_page, {"indicator": platform.pk, f"i{platform.pk}-result": "3"})
     assert response.status_code == 200
     assert "Oui" in page(response)  # the drop-down's choices, in French
+    assert translated(
+        "fr", "This indicator is answered yes or no (1 for yes, 0 for no), not %(value)s.", value="3"
+    ) in page(response)
     assert not IndicatorValue.objects.exists()
 
     # A target without a baseline year.

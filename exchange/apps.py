@@ -9,3 +9,10 @@ class ExchangeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "exchange"
     verbose_name = _("Exchange")
+
+    def ready(self):
+        # The UN INFO sheet and IATI XML become report kinds: reports sits below exchange and never
+        # imports it, so exchange hands its builders to the reports' registry.
+        from . import report_files
+
+        report_files.register()

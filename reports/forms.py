@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from countries.models import Region
 from teams.models import Team
 
-from . import services
+from . import file_kinds, services
 from .models import ReportRun
 
 
@@ -53,8 +53,17 @@ class ReportRequestForm(forms.Form):
         if ReportRun.Kind.COUNTRY in kinds:
             teams = services.requestable_teams(user)
             self.fields["team"].widget.choices = [("", "---------"), *teams.values_list("pk", "name")]
-            if kinds == [ReportRun.Kind.COUNTRY]:
+            if set(kinds) <= set(ReportRun.TEAM_KINDS):
                 self.fields["team"].help_text = ""
         else:
             del self.fields["team"]
         self.may_request = bool(kinds)
+        self.fields["format"].help_text = _("The UN INFO sheet is always an Excel workbook, IATI always XML.")
+
+    def clean(self):
+        cleaned = super().clean()
+        # A file for another system comes in its one format, whatever the format field says.
+        fixed = file_kinds.format_of(cleaned.get("kind") or "")
+        if fixed:
+            cleaned["format"] = fixed
+        return cleaned

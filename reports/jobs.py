@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from . import services, storage
+from . import file_kinds, services, storage
 from .builders import build, context_for
 from .builders.data_quality import finding_counts, finding_lists
 from .document import CannotRender
@@ -173,10 +173,16 @@ def produce(run: ReportRun) -> None:
     with translation.override(run.language):
         progress = Progress(run)
         progress.set(1)
-        report = build(run)
-        name, size = storage.write_atomically(
-            storage.file_name(run), lambda out: render(report, run.format, out, progress.fraction)
-        )
+        if file_kinds.is_file_kind(run.kind):
+            # A file for another system (UN INFO, IATI), built whole by the app that registered it.
+            content = file_kinds.build_file(run)
+            progress.set(90)
+            name, size = storage.write_atomically(storage.file_name(run), lambda out: out.write(content))
+        else:
+            report = build(run)
+            name, size = storage.write_atomically(
+                storage.file_name(run), lambda out: render(report, run.format, out, progress.fraction)
+            )
         now = timezone.now()
         finished = ReportRun.objects.filter(pk=run.pk, status=Status.RUNNING).update(
             status=Status.DONE, progress=100, file=name, file_size=size, error="", finished_at=now, updated_at=now

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 # The file each format is delivered as: a CSV report is a ZIP with one CSV file per table.
-FILE_EXTENSIONS = {"pdf": "pdf", "xlsx": "xlsx", "csv": "zip"}
+FILE_EXTENSIONS = {"pdf": "pdf", "xlsx": "xlsx", "csv": "zip", "xml": "xml"}
 
 
 def report_upload_to(run, filename):
@@ -28,11 +28,15 @@ class ReportRun(models.Model):
         REGIONAL = "regional", _("Regional report")
         COUNTRY = "country", _("Country report")
         DATA_QUALITY = "data_quality", _("Data-quality alerts")
+        # Files for other systems, of one team's year, built by the exchange app (reports.file_kinds).
+        UN_INFO = "un_info", _("UN INFO sub-output sheet")
+        IATI = "iati", _("IATI activity XML")
 
     class Format(models.TextChoices):
         PDF = "pdf", _("PDF (print)")
         XLSX = "xlsx", _("Excel workbook (XLSX)")
         CSV = "csv", _("CSV")
+        XML = "xml", _("XML (IATI)")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -41,6 +45,8 @@ class ReportRun(models.Model):
         FAILED = "failed", _("Failed")
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
+    # Kinds of one team's year.
+    TEAM_KINDS = (Kind.COUNTRY, Kind.UN_INFO, Kind.IATI)
 
     kind = models.CharField(_("report"), max_length=16, choices=Kind.choices)
     format = models.CharField(_("format"), max_length=8, choices=Format.choices)
@@ -138,12 +144,13 @@ class ReportRun(models.Model):
             models.CheckConstraint(
                 condition=(
                     (Q(kind="regional") & Q(region__isnull=False) & Q(team__isnull=True))
-                    | (Q(kind="country") & Q(team__isnull=False) & Q(region__isnull=True))
+                    | (Q(kind__in=["country", "un_info", "iati"]) & Q(team__isnull=False) & Q(region__isnull=True))
                     | (Q(kind__in=["global", "data_quality"]) & Q(region__isnull=True) & Q(team__isnull=True))
                 ),
                 name="report_run_scope_fits_kind",
                 violation_error_message=_(
-                    "A regional report names a region, a country report a team, the others neither."
+                    "A regional report names a region; a country report, a UN INFO sheet and IATI XML a team; "
+                    "the others neither."
                 ),
             ),
             models.CheckConstraint(
@@ -166,7 +173,7 @@ class ReportRun(models.Model):
     def scope_label(self) -> str:
         if self.kind == self.Kind.REGIONAL and self.region_id:
             return str(self.region)
-        if self.kind == self.Kind.COUNTRY and self.team_id:
+        if self.kind in self.TEAM_KINDS and self.team_id:
             return str(self.team)
         return ""
 
@@ -195,6 +202,8 @@ class ReportRun(models.Model):
             {
                 self.Kind.GLOBAL: "global-overview",
                 self.Kind.DATA_QUALITY: "data-quality-alerts",
+                self.Kind.UN_INFO: f"{slugify(self.scope_label)}-un-info",
+                self.Kind.IATI: f"{slugify(self.scope_label)}-iati",
             }.get(self.kind)
             or slugify(self.scope_label)
             or self.kind

@@ -26,7 +26,7 @@ from accounts.rules import is_secretariat
 from accounts.security import record
 from teams.models import Team
 
-from . import rules
+from . import file_kinds, rules
 from .models import ReportRun
 
 logger = logging.getLogger(__name__)
@@ -65,14 +65,21 @@ def validate_request(*, kind, format, year, region=None, team=None) -> None:
         errors["region"] = _("Only a regional report takes a region.")
     if kind == Kind.COUNTRY and team is None:
         errors["team"] = _("A country report needs a team.")
-    if kind != Kind.COUNTRY and team is not None:
-        errors["team"] = _("Only a country report takes a team.")
+    if kind in (Kind.UN_INFO, Kind.IATI) and team is None:
+        errors["team"] = _("A UN INFO sheet and IATI XML are made for one team: choose it.")
+    if kind not in ReportRun.TEAM_KINDS and team is not None:
+        errors["team"] = _("Only a country report, a UN INFO sheet and IATI XML take a team.")
+    wanted = file_kinds.format_of(kind)
+    if wanted and format != wanted and "format" not in errors:
+        errors["format"] = _("This file comes in one format only: %(format)s.") % {"format": wanted}
+    elif not wanted and format == ReportRun.Format.XML and kind in Kind.values:
+        errors["format"] = _("XML is the format of IATI files only: choose PDF, XLSX or CSV.")
     if errors:
         raise ValidationError(errors)
 
 
 def check_may_request(user, kind: str, team=None) -> None:
-    if kind == Kind.COUNTRY:
+    if kind in ReportRun.TEAM_KINDS:
         if not rules.request_team_report.test(user, team):
             raise PermissionDenied(
                 _("Only the team's conveners and focal points, and the Secretariat, can request its report.")
@@ -90,10 +97,10 @@ def request_report(user, *, kind, format, year=None, region=None, team=None) -> 
     year = default_year() if year is None else year
     # Who may ask first (a viewer learns that global reports are not for them,
     # not which field is missing), then the fields, then the team's own rule.
-    if kind in Kind.values and kind != Kind.COUNTRY:
+    if kind in Kind.values and kind not in ReportRun.TEAM_KINDS:
         check_may_request(user, kind)
     validate_request(kind=kind, format=format, year=year, region=region, team=team)
-    if kind == Kind.COUNTRY:
+    if kind in ReportRun.TEAM_KINDS:
         check_may_request(user, kind, team)
     return _create_or_reuse(
         kind=kind, format=format, year=year, region=region, team=team, requested_by=user, language=current_language()
@@ -355,7 +362,7 @@ def requestable_kinds(user) -> list[str]:
     if rules.run_global_reports.test(user):
         return list(Kind.values)
     if requestable_teams(user).exists():
-        return [Kind.COUNTRY]
+        return list(ReportRun.TEAM_KINDS)
     return []
 
 

@@ -109,7 +109,7 @@ def test_a_focal_point_is_offered_their_team_only(client, coordination):
     kind_options = re.findall(
         r'<option value="([^"]*)"', re.search(r'<select name="kind".*?</select>', html, re.S).group(0)
     )
-    assert kind_options == ["country"]
+    assert kind_options == ["country", "un_info", "iati"]
     team_select = re.search(r'<select name="team".*?</select>', html, re.S).group(0)
     assert "UN Nutrition Cambodia" in team_select and "Chad" not in team_select
     assert 'name="region"' not in html

@@ -330,3 +330,41 @@ def test_api_upload_confirm_undo(client, roster, cambodia, chad, convener):
     bad.name = "roster.csv"
     response = client.post("/api/v1/imports/roster/", {"team": cambodia.pk, "file": bad})
     assert response.status_code == 400 and "not an Excel workbook" in response.json()["detail"]
+
+
+def test_files_that_cannot_be_used_are_refused_saying_why(roster, cambodia, convener, settings):
+    from exchange import workplan_sheet
+
+    from ..factories import make_workplan
+
+    book = book_of(cambodia)
+    with pytest.raises(FileRefused, match="Macro-enabled"):
+        upload(cambodia, convener, book, name="roster.xlsm")
+    workplan_file = load_workbook(io.BytesIO(workplan_sheet.template(make_workplan(cambodia, 2026))))
+    with pytest.raises(FileRefused, match="not a roster exported by the portal"):
+        upload(cambodia, convener, workplan_file)
+    settings.EXCHANGE_MAX_ROSTER_ROWS = 5
+    sheet = book.worksheets[0]
+    for n in range(6):
+        put(sheet, first_empty(sheet), agency="FAO", name=f"P{n}", email=f"p{n}@fao.example")
+    with pytest.raises(FileRefused, match="more than 5 rows"):
+        upload(cambodia, convener, book)
+    assert not ImportBatch.objects.exists()
+
+
+def test_the_preview_takes_the_same_queries_for_5_or_60_rows(roster, cambodia, convener):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (1, 5, 60):  # the first warms what is read once per process
+        book = book_of(cambodia)
+        sheet = book.worksheets[0]
+        start = first_empty(sheet)
+        for n in range(size):
+            put(sheet, start + n, agency="FAO", name=f"Person {n}", email=f"p{size}-{n}@fao.example")
+        with CaptureQueriesContext(connection) as queries:
+            batch = upload(cambodia, convener, book)
+        assert batch.created_count == size
+        counts.append(len(queries))
+    assert counts[1] == counts[2] and counts[1] <= 20, counts

@@ -54,7 +54,9 @@ from schemathesis.generation import GenerationMode
 from schemathesis.openapi.checks import MissingHeaderNotRejected, RejectedPositiveData
 
 from agencies.models import Agency
-from countries.models import Country, Region, Subdivision
+from countries.models import Country, Person, Region, Subdivision
+from cycle.models import Deadline, Notification
+from cycle.services import notify
 from results.models import Attachment, Indicator, IndicatorValue, StandardIndicator
 from teams.models import ConvenerTerm, Team
 from unnutrition.demo_data import generate_demo_data
@@ -62,13 +64,16 @@ from unnutrition.wsgi import application
 from workplans.models import (
     ActionArea,
     Activity,
+    Amendment,
     CooperationOutcome,
+    EndorsementRound,
     NationalFramework,
     Output,
     ProgressUpdate,
     ReportingPeriod,
     ResourceMobilised,
     SdgTarget,
+    Signatory,
     Workplan,
 )
 
@@ -191,6 +196,13 @@ def record_values() -> dict[str, list]:
         "reporting-periods": list(ReportingPeriod.objects.values_list("pk", flat=True)),
         "attachments": list(Attachment.objects.values_list("pk", flat=True)),
         "code": list(StandardIndicator.objects.values_list("code", flat=True)),
+        # The yearly cycle (issue 15).
+        "deadlines": list(Deadline.objects.values_list("pk", flat=True)),
+        "notifications": list(Notification.objects.values_list("pk", flat=True)),
+        "amendments": list(Amendment.objects.values_list("pk", flat=True)),
+        "endorsement-rounds": list(EndorsementRound.objects.values_list("pk", flat=True)),
+        "signatories": list(Signatory.objects.values_list("pk", flat=True)),
+        "person": list(Person.objects.filter(user__isnull=False).values_list("pk", flat=True)[:20]),
     }
     values.update(
         output=values["outputs"],
@@ -238,6 +250,10 @@ def api_data(request, db, settings):
         user = make_user("secretariat", password=PASSWORD)
     else:
         user = make_user("focal_point", Team.objects.filter(is_demo=True, kind="country").first(), password=PASSWORD)
+    # The yearly cycle: a deadline, and a notification of the caller's.
+    Deadline.objects.get_or_create(year=dt.date.today().year, kind="workplan_submission", team=None,
+                                   defaults={"due_on": dt.date.today()})  # fmt: skip
+    notify(recipients=[user], kind="workplan_returned", event="schema-test", params={"year": 2026, "reason": "x"})
     DATA.update(record_values(), user=user)
     ensure_token()
     yield
@@ -716,8 +732,16 @@ REJECTIONS = [
     Rejection(
         ("POST /api/v1/reports/",),
         "team",
-        r"Only a country report takes a team\.|A country report needs a team\.",
-        "`team` goes with kind=country only (a oneOf the schema does not state)",
+        r"Only a country report takes a team\.|A country report needs a team\.|Only a country report, a UN INFO "
+        r"sheet and IATI XML take a team\.|A UN INFO sheet and IATI XML are made for one team: choose it\.",
+        "`team` goes with kind=country, un_info or iati only (a oneOf the schema does not state)",
+    ),
+    Rejection(
+        ("POST /api/v1/reports/",),
+        "format",
+        r"This file comes in one format only: (xlsx|xml)\.|XML is the format of IATI files only: choose PDF, XLSX "
+        r"or CSV\.",
+        "`format` is xlsx for kind=un_info, xml for kind=iati and for it only (a oneOf the schema does not state)",
     ),
     Rejection(
         ("POST /api/v1/auth/token/",),
@@ -1190,6 +1214,37 @@ REJECTIONS += [
         r"Attach a file or give a link, not both\.|Give a web address starting with https:// or http://\."
         r"|Evidence stays on its record, with its file: add new evidence instead\.",
         "a link or a file, a web address; a file's evidence takes no link",
+    ),
+]
+
+
+# --- the yearly cycle (issue 15): deadlines, amendments, signatories ------------------------------------
+
+REJECTIONS += [
+    *references(("POST /api/v1/amendments/",), {"workplan": WORKPLAN}),
+    *references(("POST /api/v1/signatories/",), {"team": TEAM, "agency": AGENCY, "person": (Person, "pk")}),
+    *references(("POST /api/v1/deadlines/",), {"team": TEAM}),
+    *references(("GET /api/v1/deadlines/", "GET /api/v1/notifications/"), {"team": TEAM}),
+    *references(("GET /api/v1/amendments/", "GET /api/v1/endorsement-rounds/"), {"team": TEAM, "workplan": WORKPLAN}),
+    *references(("GET /api/v1/signatories/",), {"team": TEAM, "agency": AGENCY}),
+    Rejection(
+        ("POST /api/v1/signatories/",),
+        "agency",
+        r".* is not a member of this team: only member agencies sign\.",
+        "only a member agency of the team (now) has a signatory: which agencies are members is data",
+    ),
+    Rejection(
+        ("POST /api/v1/deadlines/", "PATCH /api/v1/deadlines/{id}/"),
+        "due_on",
+        r"A deadline of \d+ falls between \d+ and \d+\.|The due date must be on or after the end of the period\.",
+        "a deadline falls in its year (or the one before or after); a report's after its period",
+    ),
+    Rejection(
+        ("POST /api/v1/amendments/{id}/submit/",),
+        "kind",
+        r"Nothing has changed since the workplan was endorsed: .*|An administrative correction changes wording only; .*"
+        r"|The budget required changes by .*",
+        "an amendment changes something, and what fits its type",
     ),
 ]
 

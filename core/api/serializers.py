@@ -61,3 +61,13 @@ class PrimaryKeyField(NamedReferenceMixin, serializers.PrimaryKeyRelatedField):
 
 class CodeField(NamedReferenceMixin, serializers.SlugRelatedField):
     """A reference by code (an agency's acronym, an SDG target's number)."""
+
+
+class TextField(serializers.CharField):
+    """Text, and only text: DRF's CharField takes 0 or 1.5 as "0" and "1.5", which the schema (a
+    string) refuses; here a number, a list or an object is refused too ("Not a valid string.")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)

@@ -7,12 +7,15 @@ If-Match on changes (428, 412) like every record of the API.
 
 import django_filters
 from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.conditional import ConditionalMixin
+from core.api.filters import KnownParametersFilter, StrictOrderingFilter
+from core.api.serializers import TextField
 from core.filters import PortalFilterSet, StrictBooleanFilter, YearFilter
 from teams.api.permissions import PortalPermission
 from teams.api.viewsets import TeamScopedViewSet
@@ -80,6 +83,8 @@ class NotificationViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Notification.objects.none()  # the caller's own: get_queryset
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilterSet
+    # No search: a notification's words are made in the reader's language when shown.
+    filter_backends = [KnownParametersFilter, DjangoFilterBackend, StrictOrderingFilter]
     ordering_fields = ["created_at"]
 
     def get_queryset(self):
@@ -96,7 +101,7 @@ class NotificationViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=MarkReadSerializer, responses=MarkedSerializer)
     @action(detail=False, methods=["post"], url_path="read-all", filterset_class=None)
     def read_all(self, request):
-        body = MarkReadSerializer(data=request.data if request.data is not None else {})
+        body = MarkReadSerializer(data=request.data)  # a JSON null is refused: the body is an object
         body.is_valid(raise_exception=True)
         marked = services.mark_read(user=request.user, ids=body.validated_data.get("ids"))
         return Response({"marked": marked, "unread": selectors.unread_count(request.user)})
@@ -202,7 +207,7 @@ class DeadlineSerializer(serializers.ModelSerializer):
 
 class DeadlineWriteSerializer(serializers.ModelSerializer):
     team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False, allow_null=True)
-    note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    note = TextField(max_length=300, required=False, allow_blank=True)
 
     class Meta:
         model = Deadline
@@ -211,7 +216,7 @@ class DeadlineWriteSerializer(serializers.ModelSerializer):
 
 
 class DeadlineUpdateSerializer(serializers.ModelSerializer):
-    note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    note = TextField(max_length=300, required=False, allow_blank=True)
 
     class Meta:
         model = Deadline
@@ -247,6 +252,7 @@ class DeadlineViewSet(TeamScopedViewSet):
     read_serializer_class = DeadlineSerializer
     write_serializer_class = DeadlineWriteSerializer
     filterset_class = DeadlineFilterSet
+    search_fields = ["team__name", "note"]
     ordering_fields = ["due_on", "year"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     update_service = staticmethod(services.update_deadline)

@@ -80,7 +80,7 @@ class WorkplanViewSet(TeamScopedViewSet):
     def _transition(self, service, body_class=None, **fixed):
         values = dict(fixed)
         if body_class is not None:
-            body = body_class(data=self.request.data if self.request.data is not None else {})
+            body = body_class(data=self.request.data)  # a JSON null is refused: the body is an object
             body.is_valid(raise_exception=True)
             values.update(body.validated_data)
         workplan = service(workplan=self.get_object(), user=self.request.user, precondition=self.if_match, **values)

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from agencies.models import Agency
 from core import versions
-from core.api.serializers import CodeField, PrimaryKeyField
+from core.api.serializers import CodeField, PrimaryKeyField, TextField
 from core.filters import PortalFilterSet, YearFilter
 from countries.models import Person
 from teams.api.viewsets import TeamScopedViewSet
@@ -30,17 +30,17 @@ READ_SCOPES = (versions.TEAMS, versions.WORKPLANS)
 
 
 class CommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(
+    comment = TextField(
         required=False, allow_blank=True, max_length=LONG_TEXT, help_text="Kept with the step, in the history."
     )
 
 
 class ReturnSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=LONG_TEXT, help_text="Why it is returned: the team reads it.")
+    reason = TextField(max_length=LONG_TEXT, help_text="Why it is returned: the team reads it.")
 
 
 class ReopenSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=LONG_TEXT)
+    reason = TextField(required=False, allow_blank=True, max_length=LONG_TEXT)
 
 
 # --- rounds ----------------------------------------------------------------------------------------------
@@ -94,6 +94,7 @@ class EndorsementRoundViewSet(TeamScopedViewSet):
     cache_scopes = READ_SCOPES
     serializer_class = EndorsementRoundSerializer
     filterset_class = EndorsementRoundFilterSet
+    search_fields = ["workplan__team__name", "comment", "close_comment"]
     ordering_fields = ["created_at", "respond_by"]
     http_method_names = ["get", "head", "options"]
 
@@ -142,7 +143,7 @@ class AmendmentSerializer(serializers.ModelSerializer):
 
 class AmendmentWriteSerializer(serializers.ModelSerializer):
     workplan = ScopedPrimaryKeyField(queryset=Workplan.objects.all())
-    reason = serializers.CharField(max_length=LONG_TEXT)
+    reason = TextField(max_length=LONG_TEXT)
 
     class Meta:
         model = Amendment
@@ -170,6 +171,7 @@ class AmendmentViewSet(TeamScopedViewSet):
     read_serializer_class = AmendmentSerializer
     write_serializer_class = AmendmentWriteSerializer
     filterset_class = AmendmentFilterSet
+    search_fields = ["workplan__team__name", "reason"]
     ordering_fields = ["created_at", "number"]
     http_method_names = ["get", "post", "head", "options"]
 
@@ -250,6 +252,7 @@ class SignatoryViewSet(TeamScopedViewSet):
     read_serializer_class = SignatorySerializer
     write_serializer_class = SignatoryWriteSerializer
     filterset_class = SignatoryFilterSet
+    search_fields = ["team__name", "person__name"]
     ordering_fields = ["updated_at"]
     http_method_names = ["get", "post", "delete", "head", "options"]
     delete_service = staticmethod(endorsement.remove_signatory)

@@ -360,6 +360,7 @@ def template(workplan: Workplan) -> bytes:
             ("workplan", workplan.pk),
             ("team", workplan.team_id),
             ("year", workplan.year),
+            ("amendment", workplan.amendment_number),
             ("language", translation.get_language() or "en"),
             ("exported", timezone.now().replace(microsecond=0).isoformat()),
         ],
@@ -371,8 +372,17 @@ def template(workplan: Workplan) -> bytes:
     about = book.create_sheet(_sheet_name(_("Read me")))
     for row, line in enumerate(
         [
-            _("Workplan %(team)s %(year)s, exported %(day)s.")
-            % {"team": workplan.team, "year": workplan.year, "day": timezone.localdate().isoformat()},
+            (
+                _("Workplan %(team)s %(year)s, amendment %(number)s, exported %(day)s.")
+                if workplan.amendment_number
+                else _("Workplan %(team)s %(year)s, exported %(day)s.")
+            )
+            % {
+                "team": workplan.team,
+                "year": workplan.year,
+                "number": workplan.amendment_number,
+                "day": timezone.localdate().isoformat(),
+            },
             _(
                 "Change activities in their rows; add new activities in empty rows below; leave the hidden row id "
                 "as it is."

@@ -251,6 +251,8 @@ def workplan_intro(workplan: Workplan | None, year: int) -> str:
         parts.append(_("Submitted on %(date)s.") % {"date": workplan.submitted_at.date().isoformat()})
     if workplan.endorsed_at:
         parts.append(_("Endorsed on %(date)s.") % {"date": workplan.endorsed_at.date().isoformat()})
+    if workplan.amendment_number:
+        parts.append(_("Amendment %(number)s in force.") % {"number": workplan.amendment_number})
     return " ".join(parts)
 
 

@@ -99,9 +99,16 @@ class WorkplanSerializer(serializers.ModelSerializer):
             "submitted_at",
             "endorsed_by",
             "endorsed_at",
+            "amendment_number",
             "activity_count",
             "updated_at",
         ]
+        extra_kwargs = {
+            "amendment_number": {
+                "read_only": True,
+                "help_text": "The number of the amendment in force (0: as first endorsed); see /amendments/.",
+            }
+        }
 
 
 class WorkplanDetailSerializer(WorkplanSerializer):

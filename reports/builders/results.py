@@ -211,6 +211,10 @@ def team_results_table(context: Context, team: Team) -> Table:
         _("Joint outputs and indicators"),
         rows,
         key="results",
-        intro=_("Approved values of the year's reporting periods against the annual target."),
+        intro=_(
+            "Approved values of the year's reporting periods. The status judges the latest of them against its "
+            "period's target; a mid-year value without a mid-year target, against the halfway point from the "
+            "baseline to the annual target."
+        ),
         empty=_("The year's workplan has no indicator."),
     )

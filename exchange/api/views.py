@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -110,6 +110,10 @@ class ImportBatchViewSet(TeamScopedViewSet):
         return self._act(services.undo_import)
 
 
+# The workplan's or the team's id: a whole number (anything else answers 404).
+FILE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
 class WorkplanFilesViewSet(viewsets.GenericViewSet):
     """Files of a workplan: the Excel template to edit and upload again, the UN INFO sheet, IATI XML."""
 
@@ -117,25 +121,26 @@ class WorkplanFilesViewSet(viewsets.GenericViewSet):
     permission_classes = [permissions.IsAuthenticated]
     filter_backends = []
     pagination_class = None
+    lookup_value_regex = "[0-9]+"  # an id that is not a whole number answers 404, not 500
 
     def get_queryset(self):
         return self.queryset.visible_to(self.request.user)
 
-    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+    @extend_schema(parameters=[FILE_ID], responses={(200, XLSX): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path="template")
     def template(self, request, pk=None):
         """The workplan as an XLSX template in the caller's language (Accept-Language)."""
         workplan = get_object_or_404(self.get_queryset(), pk=pk)
         return attachment(workplan_sheet.template(workplan), XLSX, f"{file_stem(workplan)}-workplan.xlsx")
 
-    @extend_schema(responses={(200, "application/xml"): OpenApiTypes.BINARY})
+    @extend_schema(parameters=[FILE_ID], responses={(200, "application/xml"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path="iati")
     def iati(self, request, pk=None):
         """The workplan as IATI 2.03 activity XML: the plan (results of its joint outputs) and its activities."""
         workplan = get_object_or_404(self.get_queryset(), pk=pk)
         return attachment(iati.build(workplan), "application/xml; charset=utf-8", f"{file_stem(workplan)}-iati.xml")
 
-    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+    @extend_schema(parameters=[FILE_ID], responses={(200, XLSX): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path="un-info")
     def un_info(self, request, pk=None):
         """The joint workplan as UN INFO's sub-output sheet: one row per agency's part of each activity."""
@@ -151,11 +156,12 @@ class RosterFilesViewSet(viewsets.GenericViewSet):
     permission_classes = [permissions.IsAuthenticated]
     filter_backends = []
     pagination_class = None
+    lookup_value_regex = "[0-9]+"  # an id that is not a whole number answers 404, not 500
 
     def get_queryset(self):
         return self.queryset.visible_to(self.request.user)
 
-    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+    @extend_schema(parameters=[FILE_ID], responses={(200, XLSX): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path="template")
     def template(self, request, pk=None):
         """The roster as an XLSX template in the caller's language (Accept-Language)."""

@@ -52,3 +52,28 @@ def test_the_amendment_in_force_is_on_the_api_the_excel_workplan_and_the_country
     assert "Amendment 1 in force." in workplan_intro(plan, plan.year)
     original = Workplan(team=world.cambodia, year=plan.year, status="endorsed")  # as first endorsed
     assert "Amendment" not in workplan_intro(original, plan.year)
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def test_the_signed_document_is_attached_to_the_amendment(world, client, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    plan = amended_plan(world)
+    amendment = plan.amendments.get()
+    body = {"target_type": "amendment", "target_id": amendment.pk, "title": "Amendment 1, signed",
+            "file": SimpleUploadedFile("signed.pdf", PDF)}  # fmt: skip
+    api = WellBehavedClient()
+    api.force_authenticate(world.outsider)  # Cambodia's focal point: not an amendment they may add to
+    refused = api.post("/api/v1/attachments/", body, format="multipart")
+    assert refused.status_code == 400 and "target_id" in refused.json()
+    api.force_authenticate(world.convener)
+    body["file"] = SimpleUploadedFile("signed.pdf", PDF)
+    made = api.post("/api/v1/attachments/", body, format="multipart")
+    assert made.status_code == 201, made.content
+    assert made.json()["media_type"] == "application/pdf"
+    client.force_login(world.who)
+    page = client.get(f"/workplans/amendments/{amendment.pk}/").content.decode()
+    assert "Amendment 1, signed" in page.split('id="document-title"')[1].split('id="changes-title"')[0]

@@ -256,3 +256,22 @@ def test_signatories_through_the_api(world, api):
     assert api(world.secretariat).delete(url).status_code == 204
     assert not Signatory.objects.exists()
     assert Amendment.objects.count() == 0
+
+
+def test_another_teams_people_cannot_touch_chads_workflow(world, api):
+    """A focal point of Cambodia reads Chad's rounds and amendments (like its workplans) but changes nothing."""
+    plan = endorsed_plan(world)
+    amendment = endorsement.start_amendment(workplan=plan, user=world.convener, kind="timeline", reason="Rains")
+    signatory = endorsement.designate_signatory(user=world.convener, team=world.chad,
+                                                agency=world.unicef.person.agency, person=world.unicef.person)  # fmt: skip
+    outsider = api(world.outsider)
+    assert outsider.get(f"/api/v1/amendments/{amendment.pk}/").status_code == 200
+    for url in (f"/api/v1/amendments/{amendment.pk}/submit/", f"/api/v1/amendments/{amendment.pk}/withdraw/",
+                f"/api/v1/workplans/{plan.pk}/submit/", f"/api/v1/workplans/{plan.pk}/return/"):  # fmt: skip
+        assert outsider.post(url, {"comment": "x", "reason": "x"}, format="json").status_code == 404, url
+    assert outsider.delete(f"/api/v1/signatories/{signatory.pk}/").status_code == 404
+    assert outsider.post("/api/v1/deadlines/", {"year": 2026, "kind": "annual", "team": world.chad.pk,
+                                                "due_on": "2027-01-31"}, format="json").status_code == 403  # fmt: skip
+    amendment.refresh_from_db()
+    assert amendment.status == "open" and Signatory.objects.filter(pk=signatory.pk).exists()
+    assert not Deadline.objects.exists()

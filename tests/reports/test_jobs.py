@@ -169,7 +169,8 @@ def test_scheduled_alerts_are_emailed_to_the_secretariat_once(coordination, djan
     assert message.to == ["secretariat@example.org"]
     assert message.subject == f"[UN Nutrition] Data-quality alerts {YEAR}"
     assert "- Teams without a convener: 1" in message.body
-    assert "- Member agencies without a focal point: 8" in message.body
+    # Cambodia's three and Chad's WFP, the LAC group's four and the four of Cambodia's provincial working groups.
+    assert "- Member agencies without a focal point: 12" in message.body
     (name, content, mimetype) = message.attachments[0]
     assert name == f"un-nutrition-data-quality-alerts-{YEAR}.xlsx"
     assert mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

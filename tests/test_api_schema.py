@@ -1220,6 +1220,20 @@ REJECTIONS += [
 
 # --- the yearly cycle (issue 15): deadlines, amendments, signatories ------------------------------------
 
+# Spreadsheet imports (exchange/api/views.py): the workplan or team named, then the file, judged by its
+# content (exchange/xlsx.py: an XLSX, no macros, no password, no zip bomb), not by the schema's `binary`.
+REJECTIONS += [
+    *references(("POST /api/v1/imports/",), {"workplan": WORKPLAN}),
+    *references(("POST /api/v1/imports/roster/",), {"team": TEAM}),
+    *references(("GET /api/v1/imports/",), {"team": TEAM, "workplan": WORKPLAN}),
+    Rejection(
+        ("POST /api/v1/imports/", "POST /api/v1/imports/roster/"),
+        "file",
+        r"(?s).*\b(Excel|[Ww]orkbook|[Ff]ile|MB)\b.*",
+        "an uploaded spreadsheet is judged by its content (exchange/xlsx.py); the schema says only: binary",
+    ),
+]
+
 REJECTIONS += [
     *references(("POST /api/v1/amendments/",), {"workplan": WORKPLAN}),
     *references(("POST /api/v1/signatories/",), {"team": TEAM, "agency": AGENCY, "person": (Person, "pk")}),

@@ -37,6 +37,7 @@ class ImportBatchViewSet(TeamScopedViewSet):
     write_serializer_class = ImportUploadSerializer
     filterset_class = ImportBatchFilterSet
     ordering_fields = ["created_at"]
+    search_fields = ["file_name"]
     http_method_names = ["get", "post", "head", "options"]
 
     def get_parsers(self):
@@ -67,7 +68,7 @@ class ImportBatchViewSet(TeamScopedViewSet):
                 delete_missing=serializer.validated_data["delete_missing"],
             )
         except FileRefused as refusal:
-            return Response({"file": [refusal.message], "detail": refusal.message}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"file": [refusal.message]}, status=status.HTTP_400_BAD_REQUEST)
         return Response(self.representation(batch), status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -90,7 +91,7 @@ class ImportBatchViewSet(TeamScopedViewSet):
                 delete_missing=serializer.validated_data["delete_missing"],
             )
         except FileRefused as refusal:
-            return Response({"file": [refusal.message], "detail": refusal.message}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"file": [refusal.message]}, status=status.HTTP_400_BAD_REQUEST)
         return Response(self.representation(batch), status=status.HTTP_201_CREATED)
 
     def _act(self, service):

@@ -329,7 +329,7 @@ def test_api_upload_confirm_undo(client, roster, cambodia, chad, convener):
     bad = io.BytesIO(b"name,email\nA,a@example.org\n")
     bad.name = "roster.csv"
     response = client.post("/api/v1/imports/roster/", {"team": cambodia.pk, "file": bad})
-    assert response.status_code == 400 and "not an Excel workbook" in response.json()["detail"]
+    assert response.status_code == 400 and "not an Excel workbook" in response.json()["file"][0]
 
 
 def test_files_that_cannot_be_used_are_refused_saying_why(roster, cambodia, convener, settings):

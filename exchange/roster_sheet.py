@@ -222,7 +222,7 @@ def template(team: Team) -> bytes:
                 "id as it is. The agency of a focal point cannot change: end the entry and add a new row."
             ),
             _(
-                "Rows you remove are kept unless you tick \u201cend the focal points that are not in the file\u201d "
+                "Rows you remove are kept unless you tick “end the focal points that are not in the file” "
                 "when you upload."
             ),
             _("Conveners and member agencies are shown for reference; they are changed on the team's page."),
@@ -292,7 +292,7 @@ def header_keys(header: list, language: str) -> tuple[dict[int, str], list[Issue
             issues.append(
                 Issue(
                     WARNING,
-                    _("Column \u201c%(label)s\u201d is not one of the roster's: it is ignored.") % {"label": label},
+                    _("Column “%(label)s” is not one of the roster's: it is ignored.") % {"label": label},
                     label,
                     cell.coordinate,
                 )
@@ -301,7 +301,7 @@ def header_keys(header: list, language: str) -> tuple[dict[int, str], list[Issue
             issues.append(
                 Issue(
                     CRITICAL,
-                    _("Column \u201c%(label)s\u201d appears twice.") % {"label": label},
+                    _("Column “%(label)s” appears twice.") % {"label": label},
                     label,
                     cell.coordinate,
                 )
@@ -315,7 +315,7 @@ def header_keys(header: list, language: str) -> tuple[dict[int, str], list[Issue
             Issue(
                 CRITICAL,
                 _("The sheet has no column %(columns)s: start from the template this page offers.")
-                % {"columns": ", ".join(f"\u201c{name}\u201d" for name in missing)},
+                % {"columns": ", ".join(f"“{name}”" for name in missing)},
             )
         )
     return positions, issues

@@ -199,7 +199,7 @@ def confirm_workplan_import(*, pk: int, user, precondition: Precondition | None 
             )
             % {
                 "titles": ", ".join(
-                    f"\u201c{current[r['id']].title if r['id'] in current else r['id']}\u201d" for r in stale
+                    f"“{current[r['id']].title if r['id'] in current else r['id']}”" for r in stale
                 )
             }
         )
@@ -287,7 +287,7 @@ def undo_workplan_import(*, pk: int, user, precondition: Precondition | None = N
                 "These activities changed after the import, so undoing it would lose that work; nothing was undone: "
                 "%(titles)s."
             )
-            % {"titles": ", ".join(f"\u201c{titles.get(c.object_id, c.object_id)}\u201d" for c in moved)}
+            % {"titles": ", ".join(f"“{titles.get(c.object_id, c.object_id)}”" for c in moved)}
         )
     start = Activity.history.aggregate(last=Max("history_id"))["last"] or 0
     for change in changes:
@@ -390,7 +390,7 @@ def confirm_roster_import(*, pk: int, user, precondition: Precondition | None = 
             )
             % {
                 "names": ", ".join(
-                    f"\u201c{current[r['id']].person.name if r['id'] in current else r['id']}\u201d" for r in stale
+                    f"“{current[r['id']].person.name if r['id'] in current else r['id']}”" for r in stale
                 )
             }
         )
@@ -499,7 +499,7 @@ def undo_roster_import(*, pk: int, user, precondition: Precondition | None = Non
                 "These roster entries changed after the import, so undoing it would lose that work; nothing was "
                 "undone: %(names)s."
             )
-            % {"names": ", ".join(f"\u201c{names.get(c.object_id, c.object_id)}\u201d" for c in moved)}
+            % {"names": ", ".join(f"“{names.get(c.object_id, c.object_id)}”" for c in moved)}
         )
     fp_start = FocalPoint.history.aggregate(last=Max("history_id"))["last"] or 0
     person_start = Person.history.aggregate(last=Max("history_id"))["last"] or 0

@@ -73,7 +73,7 @@ class Choices:
             return self.by_key[code]
         raise CellError(
             _("%(value)s is not a known %(what)s: choose one from the drop-down list.")
-            % {"value": f"\u201c{raw}\u201d", "what": self.what}
+            % {"value": f"“{raw}”", "what": self.what}
         )
 
     def one(self, cell: SheetCell | None):
@@ -99,7 +99,7 @@ class Choices:
         if unknown:
             raise CellError(
                 _("Not known as %(what)s: %(values)s. Separate several with semicolons.")
-                % {"what": self.what, "values": ", ".join(f"\u201c{value}\u201d" for value in unknown)}
+                % {"what": self.what, "values": ", ".join(f"“{value}”" for value in unknown)}
             )
         return found
 
@@ -123,7 +123,7 @@ def date(cell: SheetCell | None) -> dt.date | None:
             "%(value)s is not an unambiguous date (is 03/04 the 3rd of April or the 4th of March?): type it as "
             "2026-04-03 (year-month-day) or choose it in a date cell."
         )
-        % {"value": f"\u201c{raw}\u201d"}
+        % {"value": f"“{raw}”"}
     )
 
 
@@ -140,7 +140,7 @@ def amount(cell: SheetCell | None) -> Decimal | None:
         if not PLAIN_NUMBER.match(raw):
             raise CellError(
                 _("%(value)s is not an amount: type digits only, with a point before the cents (25000.50).")
-                % {"value": f"\u201c{text(cell)}\u201d"}
+                % {"value": f"“{text(cell)}”"}
             )
         try:
             number = Decimal(raw)

@@ -387,7 +387,7 @@ def template(workplan: Workplan) -> bytes:
                 "Change activities in their rows; add new activities in empty rows below; leave the hidden row id "
                 "as it is."
             ),
-            _("Rows you remove are kept unless you tick \u201cdelete what is not in the file\u201d when you upload."),
+            _("Rows you remove are kept unless you tick “delete what is not in the file” when you upload."),
             _(
                 "Dates as 2026-04-03 (year-month-day); several agencies, SDG targets or provinces separated by "
                 "semicolons."
@@ -497,7 +497,7 @@ def header_keys(header: list, language: str) -> tuple[dict[int, str], list[Issue
             issues.append(
                 Issue(
                     WARNING,
-                    _("Column \u201c%(label)s\u201d is not one of the workplan's: it is ignored.") % {"label": label},
+                    _("Column “%(label)s” is not one of the workplan's: it is ignored.") % {"label": label},
                     label,
                     cell.coordinate,
                 )
@@ -506,7 +506,7 @@ def header_keys(header: list, language: str) -> tuple[dict[int, str], list[Issue
             issues.append(
                 Issue(
                     CRITICAL,
-                    _("Column \u201c%(label)s\u201d appears twice.") % {"label": label},
+                    _("Column “%(label)s” appears twice.") % {"label": label},
                     label,
                     cell.coordinate,
                 )
@@ -520,7 +520,7 @@ def header_keys(header: list, language: str) -> tuple[dict[int, str], list[Issue
             Issue(
                 CRITICAL,
                 _("The sheet has no column %(columns)s: start from the template this page offers.")
-                % {"columns": ", ".join(f"\u201c{name}\u201d" for name in missing)},
+                % {"columns": ", ".join(f"“{name}”" for name in missing)},
             )
         )
     return positions, issues

@@ -106,7 +106,7 @@ def check_container(data: bytes, file_name: str = "") -> None:
     for entry in entries:
         if entry.file_size > 1024 * 1024 and entry.file_size > max_ratio * max(entry.compress_size, 1):
             raise FileRefused(
-                _("The workbook is compressed to an implausible degree (a \u201czip bomb\u201d): it is refused.")
+                _("The workbook is compressed to an implausible degree (a “zip bomb”): it is refused.")
             )
 
 

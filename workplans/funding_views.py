@@ -145,7 +145,7 @@ class ProposalCreateView(ProposalFormMixin, FormView):
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, _("Joint proposal \u201c%(title)s\u201d recorded.") % {"title": proposal.title})
+        messages.success(self.request, _("Joint proposal “%(title)s” recorded.") % {"title": proposal.title})
         return redirect("workplans:proposals", pk=self.team.pk)
 
 

@@ -14,7 +14,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 class InvitationForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     email = forms.EmailField(label=_("E-mail"))
-    title = forms.CharField(label=_("Title"), max_length=300, required=False)
+    title = forms.CharField(label=_("Job title"), max_length=300, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     agency = forms.ModelChoiceField(
         label=_("Agency"),

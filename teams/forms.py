@@ -13,7 +13,7 @@ class FocalPointForm(forms.Form):
 
     agency = forms.ModelChoiceField(label=_("Member agency"), queryset=Agency.objects.none(), to_field_name="acronym")
     name = forms.CharField(label=_("Name"), max_length=200)
-    title = forms.CharField(label=_("Title"), max_length=300, required=False)
+    title = forms.CharField(label=_("Job title"), max_length=300, required=False)
     email = forms.EmailField(label=_("E-mail"))
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     is_primary = forms.BooleanField(label=_("Primary focal point of the agency"), required=False)
@@ -56,7 +56,7 @@ class DecideProposalForm(forms.Form):
 
 class ConvenerContactsForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    title = forms.CharField(label=_("Title"), max_length=300, required=False)
+    title = forms.CharField(label=_("Job title"), max_length=300, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     version = forms.CharField(widget=forms.HiddenInput, required=False)

@@ -107,7 +107,7 @@ def roster_spec(include_contacts: bool) -> TableSpec:
             Column(_("Agency"), width=0.8),
             Column(_("Member since"), DATE, width=0.8),
             Column(_("Focal point"), width=1.5),
-            Column(_("Title"), width=1.8),
+            Column(_("Job title"), width=1.8),
             *contacts,
             Column(_("Primary"), BOOL, width=0.6),
             Column(_("Focal point since"), DATE, width=0.8),

@@ -203,7 +203,7 @@ def test_country_report(fmt, coordination, produce):
     elif fmt == "xlsx":
         sheets = xlsx_sheets(path)
         roster = sheet(sheets, "Members and technical focal points")
-        assert roster[0][:6] == ("Agency", "Member since", "Focal point", "Title", "E-mail", "Phone")
+        assert roster[0][:6] == ("Agency", "Member since", "Focal point", "Job title", "E-mail", "Phone")
         assert [row[0] for row in roster[1:]] == ["FAO", "UNICEF", "WFP", "WHO"]
         unicef = roster[2]
         assert unicef[2] == person.name and unicef[4] == person.email

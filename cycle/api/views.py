@@ -6,6 +6,7 @@ If-Match on changes (428, 412) like every record of the API.
 """
 
 import django_filters
+from django.conf import settings
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
@@ -13,7 +14,8 @@ from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api.conditional import ConditionalMixin
+from core.api.conditional import ConditionalMixin, etag_matches, etag_of
+from core.api.exceptions import PreconditionFailed, PreconditionRequired
 from core.api.filters import KnownParametersFilter, StrictOrderingFilter
 from core.api.serializers import TextField
 from core.filters import PortalFilterSet, StrictBooleanFilter, YearFilter
@@ -93,7 +95,15 @@ class NotificationViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
+        """Mark one of your notifications read. Like every change to a record, with the ETag of your last
+        read of it in If-Match (428 without it, 412 when it changed since)."""
         notification = self.get_object()
+        header = request.headers.get("If-Match")
+        if not (header or "").strip():
+            if settings.API_REQUIRE_IF_MATCH or header is not None:
+                raise PreconditionRequired()
+        elif not etag_matches(etag_of(self.representation(notification)), header):
+            raise PreconditionFailed()
         services.mark_read(user=request.user, ids=[notification.pk])
         notification.refresh_from_db()
         return Response(self.get_serializer(notification).data)

@@ -56,6 +56,9 @@ def test_marking_read_one_and_all(world, api):
     record(world.unicef, 3)
     client = api(world.unicef)
     first = client.get("/api/v1/notifications/?read=false").json()["results"][0]
+    # Like every change to a record: with the ETag of the last read (the client sends it).
+    assert client.post(f"/api/v1/notifications/{first['id']}/read/", if_match=None).status_code == 428
+    assert client.post(f"/api/v1/notifications/{first['id']}/read/", HTTP_IF_MATCH='"old"').status_code == 412
     response = client.post(f"/api/v1/notifications/{first['id']}/read/")
     assert response.status_code == 200 and response.json()["read"] is True
     assert client.get("/api/v1/notifications/?read=false").json()["count"] == 2

@@ -18,6 +18,18 @@ Who calls `changed`:
 - bulk loaders that bypass signals (`bulk_create`, `update()`: the reference
   data and demo data loaders, restore) call `changed_everything()` at the end.
 
+Parts: a scope can be split finer, so that a write retires only what shows
+its rows. `track_parts()` names, for a model, the part its rows belong to
+(an activity -> "workplan:<its workplan>"); the signals of such a row replace
+the scope's version and the part's (of the part the row was loaded in too, if it
+moved). Anything else that changes the scope (a model without parts, a write
+service, a bulk loader) replaces the scope's version *and* its "every part"
+token (`EVERY_PART`), which is in every part's key: so a writer that does not
+name its parts retires them all, as before. A service whose writes all go
+through save()/delete()/many-to-many changes says `writes(scope, rows_signalled=True)`:
+its rows' signals name the parts, it replaces only the scope's version.
+`cached_parts()` keeps figures per part under the versions of its own part.
+
 Timing: the version is replaced at once (so this process's next read and a
 single-threaded test see the write) and again when the transaction commits
 (a reader that fetched the first new version before the commit may have stored
@@ -38,7 +50,7 @@ import time
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 from django.utils import timezone, translation
 
 logger = logging.getLogger(__name__)
@@ -53,6 +65,10 @@ TIMEOUT = 7 * 24 * 3600
 
 # "app_label" or "app_label.modelname" -> scope; the more specific entry wins (filled by track()).
 _tracked: dict[str, str] = {}
+# "app_label.modelname" -> (part kind, attribute naming the part): filled by track_parts().
+_parts: dict[str, tuple[str, str]] = {}
+# Suffix of the token every part's key includes; replaced whenever a scope changes without naming its parts.
+EVERY_PART = ":*"
 
 
 def usable() -> bool:
@@ -90,9 +106,30 @@ def _replace(scopes) -> None:
             logger.exception("Could not clear the data versions either")
 
 
-def changed(*scopes: str, using: str = DEFAULT_DB_ALIAS) -> None:
-    """Rows of `scopes` were (or are being) written: replace their versions now and on commit."""
+def part(scope: str, kind: str, value) -> str:
+    """The version name of one part of `scope`: part(WORKPLANS, "workplan", 12) -> "workplans:workplan:12"."""
+    return f"{scope}:{kind}:{value}"
+
+
+def part_versions(*scopes: str, parts=()) -> tuple[str, ...]:
+    """For what shows only some parts of the last scope: the versions of `scopes` but the last, the
+    last one's EVERY_PART token and the versions of `parts` (one cache round trip). Unlike the scope's
+    own version, these are not replaced by writes to other parts."""
+    *whole, split = scopes
+    return current(*whole, split + EVERY_PART, *parts)
+
+
+def changed(*scopes: str, parts=None, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Rows of `scopes` were (or are being) written: replace their versions now and on commit.
+
+    `parts`: the versions of the parts the rows belong to (`part()`), which are replaced too; None
+    (not known) replaces every part of `scopes`. An empty list: the rows' parts were named apart."""
     scopes = tuple(dict.fromkeys(scope for scope in scopes if scope))
+    if scopes:
+        if parts is None:
+            scopes = (*scopes, *(scope + EVERY_PART for scope in scopes))
+        else:
+            scopes = (*scopes, *dict.fromkeys(parts))
     if not scopes:
         return
     _replace(scopes)
@@ -118,16 +155,20 @@ def changed(*scopes: str, using: str = DEFAULT_DB_ALIAS) -> None:
     transaction.on_commit(replace_on_commit, using=using)
 
 
-def writes(*scopes: str):
+def writes(*scopes: str, rows_signalled: bool = False):
     """Decorator for a write service: when it returns, the versions of `scopes` are replaced (inside its
     transaction, so again on commit). Model signals would catch most writes anyway; saying it at the
-    service keeps bulk updates and raw SQL a service may grow covered."""
+    service keeps bulk updates and raw SQL a service may grow covered, and retires every part.
+
+    `rows_signalled=True`: the service writes only through save(), delete() and many-to-many
+    changes, whose signals replace the parts of the rows; every other part stays. A service that
+    grows a bulk update() or raw SQL must drop it."""
 
     def decorate(service):
         @functools.wraps(service)
         def wrapper(*args, **kwargs):
             result = service(*args, **kwargs)
-            changed(*scopes)
+            changed(*scopes, parts=() if rows_signalled else None)
             return result
 
         return wrapper
@@ -175,6 +216,30 @@ def cached(name: str, scopes: tuple[str, ...], compute, timeout: int = 24 * 3600
 WAIT = 5.0
 
 
+def cached_parts(name: str, scopes: tuple[str, ...], parts: dict, compute, timeout: int = 24 * 3600) -> dict:
+    """{key: value} for every key of `parts` ({key: version name of a part of the last of `scopes`}),
+    each value kept in the cache under `name`, the versions of the other scopes, the last one's
+    EVERY_PART token, the day, the language and the version of its own part (`part_versions`).
+    `compute(keys)` returns {key: value} for the keys not found: after a write of one part, only
+    that part is computed again. Computed every time while the cache runs degraded."""
+    if not usable():
+        return compute(list(parts))
+    shared = (*scopes[:-1], scopes[-1] + EVERY_PART)
+    tokens = part_versions(*scopes, parts=parts.values())
+    prefix = ":".join(
+        ["figures", name, timezone.localdate().isoformat(), translation.get_language() or "", *tokens[: len(shared)]]
+    )
+    keys = {key: f"{prefix}:{token}" for key, token in zip(parts, tokens[len(shared) :], strict=True)}
+    found = cache.get_many(list(keys.values()))
+    values = {key: found[cache_key] for key, cache_key in keys.items() if cache_key in found}
+    missing = [key for key in parts if key not in values]
+    if missing:
+        computed = compute(missing)
+        cache.set_many({keys[key]: computed[key] for key in missing}, timeout)
+        values.update(computed)
+    return values
+
+
 # --- model signals ---------------------------------------------------------------------------
 
 
@@ -185,6 +250,38 @@ def track(mapping: dict[str, str]) -> None:
     app's. Auto-created many-to-many tables count as their app's (or their own entry).
     """
     _tracked.update({key.lower(): scope for key, scope in mapping.items()})
+
+
+def track_parts(label: str, kind: str, attribute: str) -> None:
+    """Rows of the model `label` ("app_label.modelname") belong to the part `kind` named by their
+    `attribute` (a column's attname): track_parts("workplans.activity", "workplan", "workplan_id").
+    Called once the apps are loaded (AppConfig.ready)."""
+    from django.apps import apps
+
+    _parts[label.lower()] = (kind, attribute)
+    post_init.connect(_remember_part, sender=apps.get_model(label), dispatch_uid=f"core.versions.init.{label.lower()}")
+
+
+def _parts_of(instance, scope: str):
+    """The part versions a row's write changes, or None when not known (every part of the scope)."""
+    found = _parts.get(instance._meta.label_lower)
+    if found is None:
+        return None
+    kind, attribute = found
+    # From the instance's own values only: reading a deferred field would query in a signal.
+    now, loaded = instance.__dict__.get(attribute), instance.__dict__.get("_versions_loaded_part")
+    if now is None:
+        return None
+    return [part(scope, kind, value) for value in dict.fromkeys((now, loaded)) if value is not None]
+
+
+def _remember_part(sender, instance, **kwargs):
+    # The part a row was loaded in, so that moving it (an activity to another workplan) retires both.
+    found = _parts.get(sender._meta.label_lower)
+    if found is not None:
+        value = instance.__dict__.get(found[1])
+        if value is not None:
+            instance.__dict__["_versions_loaded_part"] = value
 
 
 def scope_of(model) -> str | None:
@@ -203,16 +300,22 @@ def _on_save(sender, instance, raw=False, update_fields=None, using=DEFAULT_DB_A
         return
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         return  # a sign-in is not a change of anything a read shows
-    changed(scope, using=using)
+    changed(scope, parts=_parts_of(instance, scope), using=using)
+    _remember_part(sender, instance)
 
 
 def _on_delete(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
-    changed(scope_of(sender), using=using)
+    scope = scope_of(sender)
+    if scope is not None:
+        changed(scope, parts=_parts_of(instance, scope), using=using)
 
 
 def _on_m2m(sender, instance, action, model=None, using=DEFAULT_DB_ALIAS, **kwargs):
     if action in ("post_add", "post_remove", "post_clear"):
-        changed(scope_of(sender) or scope_of(type(instance)), using=using)
+        scope = scope_of(sender) or scope_of(type(instance))
+        if scope is not None:
+            # Forward (activity.tags.add): the instance's part; reverse (tag.activities.add): not known.
+            changed(scope, parts=_parts_of(instance, scope), using=using)
 
 
 def connect_signals() -> None:

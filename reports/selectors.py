@@ -489,32 +489,61 @@ def activities_overspent(year: int, scope: Scope):
 
 
 def attention_lists(year: int, limit: int = 20) -> dict:
-    """What needs the Secretariat's attention (`_attention_lists`), computed once after each change of
-    the data it reads and then read from the cache (core.versions), like the dashboard's figures."""
+    """What needs the Secretariat's attention, by the same rules as the data-quality report: teams
+    without a convener, workplans not submitted by the due date, activities under way without
+    progress for REPORTS_STALE_ACTIVITY_DAYS, roster entries not confirmed. Computed once after each
+    change of the data it reads and then read from the cache (core.versions), like the dashboard's figures.
+    The lists that read only rosters are kept under the teams scope alone: a workplan write does
+    not count them again."""
     rules = f"{settings.REPORTS_WORKPLAN_DUE}:{settings.REPORTS_STALE_ACTIVITY_DAYS}"
-    return versions.cached(
-        f"attention:{year}:{limit}:{rules}", (versions.TEAMS, versions.WORKPLANS), lambda: _attention_lists(year, limit)
+    rosters = versions.cached(
+        f"attention-rosters:{year}:{limit}", (versions.TEAMS,), lambda: _roster_lists(year, limit)
     )
+    plans = versions.cached(
+        f"attention-plans:{year}:{limit}:{rules}",
+        (versions.TEAMS, versions.WORKPLANS),
+        lambda: _workplan_lists(year, limit),
+    )
+    return {**plans, **rosters}
 
 
-def _attention_lists(year: int, limit: int) -> dict:
-    """What needs the Secretariat's attention, by the same rules as the data-quality report:
-    teams without a convener, workplans not submitted by the due date, activities under way
-    without progress for REPORTS_STALE_ACTIVITY_DAYS."""
-    as_of = reference_date(year, timezone.localdate())
-    scope = Scope()
-    due = due_date(year, settings.REPORTS_WORKPLAN_DUE)
-    lists = {
-        "teams_without_convener": teams_without_convener(scope, as_of),
-        "workplans_not_submitted": workplans_not_submitted(year, scope, due, as_of),
-        "stale_activities": stale_activities(year, scope, as_of, settings.REPORTS_STALE_ACTIVITY_DAYS),
-        "unconfirmed_entries": unconfirmed_roster_entries(scope),
-    }
-    result = {"stale_days": settings.REPORTS_STALE_ACTIVITY_DAYS, "due": due}
+def _first_rows(lists: dict, limit: int) -> dict:
+    result = {}
     for name, rows in lists.items():
         result[name] = list(rows[:limit])
         result[f"{name}_count"] = rows.count()
     return result
+
+
+def _roster_lists(year: int, limit: int) -> dict:
+    """The attention lists read from rosters alone: teams without a convener, unconfirmed entries."""
+    as_of = reference_date(year, timezone.localdate())
+    scope = Scope()
+    return _first_rows(
+        {
+            "teams_without_convener": teams_without_convener(scope, as_of),
+            "unconfirmed_entries": unconfirmed_roster_entries(scope),
+        },
+        limit,
+    )
+
+
+def _workplan_lists(year: int, limit: int) -> dict:
+    """The attention lists that read workplans: workplans not submitted, stale activities."""
+    as_of = reference_date(year, timezone.localdate())
+    scope = Scope()
+    due = due_date(year, settings.REPORTS_WORKPLAN_DUE)
+    return {
+        "stale_days": settings.REPORTS_STALE_ACTIVITY_DAYS,
+        "due": due,
+        **_first_rows(
+            {
+                "workplans_not_submitted": workplans_not_submitted(year, scope, due, as_of),
+                "stale_activities": stale_activities(year, scope, as_of, settings.REPORTS_STALE_ACTIVITY_DAYS),
+            },
+            limit,
+        ),
+    }
 
 
 def findings(year: int, scope: Scope, as_of: dt.date, due: dt.date, stale_days: int) -> dict:

@@ -31,3 +31,7 @@ class UnnutritionConfig(AppConfig):
                 "results.standardindicator": versions.TEAMS,
             }
         )
+        # Finer: a write to a workplan or one of its activities retires only that workplan's share of the
+        # figures kept per workplan (workplans.selectors.dashboard_summary).
+        versions.track_parts("workplans.workplan", "workplan", "id")
+        versions.track_parts("workplans.activity", "workplan", "workplan_id")

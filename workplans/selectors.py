@@ -13,12 +13,25 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import BigIntegerField, CharField, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db import connection
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    Lookup,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from core import versions
-from core.api.serializers import iso_date, iso_datetime, money
+from core.api.serializers import iso_date, iso_datetimes, money
 from countries.selectors import top_region_names
 from teams.models import Team
 
@@ -116,7 +129,8 @@ def workplan_status_counts(year: int, teams) -> dict[str, int]:
 def dashboard_summary(year: int) -> dict:
     """The year's coordination figures (`year_figures`), computed once after each change of the data
     they count and then read from the cache (core.versions): the dashboard page, the API summary
-    and the public overview share them."""
+    and the public overview share them. The activities' share is kept per workplan
+    (`activity_figures`): after a write to one workplan, only its share is counted again."""
     return versions.cached(
         f"dashboard-summary:{year}", (versions.TEAMS, versions.WORKPLANS), lambda: year_figures(year)
     )
@@ -131,34 +145,10 @@ def year_figures(year: int) -> dict:
     the teams without a convener make `teams`, and so do the workplans by
     status plus `teams_without_workplan`.
     """
-    as_of = reference_date(year, timezone.localdate())
     teams = Team.objects.coordinating()
-    team_counts = teams.aggregate(
-        total=Count("pk"),
-        with_convener=Count("pk", filter=Q(pk__in=teams.with_convener(as_of).values("pk"))),
-        countries=Count("country", distinct=True, filter=Q(kind=Team.Kind.COUNTRY)),
-    )
+    # Read from rosters alone: kept under the teams scope, not counted again after a workplan write.
+    team_counts = versions.cached(f"team-counts:{year}", (versions.TEAMS,), lambda: _team_counts(year))
     workplans = workplan_status_counts(year, teams)
-
-    activities = year_activities(year)
-    participation: dict[tuple, int] = defaultdict(int)
-    country = "workplan__team__country__iso_alpha3"
-    for row in (
-        activities.exclude(**{f"{country}__isnull": True})
-        .values("lead_agency__acronym", country)
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        participation[(row["lead_agency__acronym"], row[country])] += row["n"]
-    through = Activity.participating_agencies.through.objects.filter(activity__workplan__year=year)
-    for row in (
-        through.exclude(**{f"activity__{country}__isnull": True})
-        .values("agency__acronym", f"activity__{country}")
-        .annotate(n=Count("activity_id"))
-        .order_by()
-    ):
-        participation[(row["agency__acronym"], row[f"activity__{country}"])] += row["n"]
-
     return {
         "year": year,
         "countries_with_active_team": team_counts["countries"],
@@ -166,13 +156,117 @@ def year_figures(year: int) -> dict:
         "teams_with_convener": team_counts["with_convener"],
         "workplans_by_status": {status: workplans[status] for status in Workplan.Status.values},
         "teams_without_workplan": workplans["none"],
-        "activities_by_action_area_and_status": activity_counts_by_area_and_status(activities),
-        "budget_by_region": money_by_region(activities, unassigned="Unassigned"),
-        "budget_by_action_area": money_by_action_area(activities),
+        **activity_figures(year),
+    }
+
+
+def _team_counts(year: int) -> dict:
+    as_of = reference_date(year, timezone.localdate())
+    teams = Team.objects.coordinating()
+    return teams.aggregate(
+        total=Count("pk"),
+        with_convener=Count("pk", filter=Q(pk__in=teams.with_convener(as_of).values("pk"))),
+        countries=Count("country", distinct=True, filter=Q(kind=Team.Kind.COUNTRY)),
+    )
+
+
+def activity_figures(year: int) -> dict:
+    """The figures of the year's activities: counts per action area and status, money per region and
+    per action area, activities per agency (lead or participating) and country.
+
+    Added up from each workplan's share (`_workplan_shares`), which is kept in the cache under the
+    version of its own workplan (core.versions.cached_parts): a write to one workplan or its
+    activities counts that workplan again, and a write that does not say which workplan, or to the
+    names they are grouped by (teams scope), counts them all. Amounts in different currencies are
+    never added up.
+    """
+    ids = list(Workplan.objects.filter(year=year).order_by("pk").values_list("pk", flat=True))
+    shares = versions.cached_parts(
+        f"workplan-figures:{year}",
+        (versions.TEAMS, versions.WORKPLANS),
+        {pk: versions.part(versions.WORKPLANS, "workplan", pk) for pk in ids},
+        lambda missing: _workplan_shares(year, missing),
+    )
+    counts: dict[tuple, int] = defaultdict(int)
+    by_region: dict[tuple, list] = {}
+    by_area: dict[tuple, list] = {}
+    participation: dict[tuple, int] = defaultdict(int)
+    for share in shares.values():
+        for key, n in share["counts"]:
+            counts[key] += n
+        for totals, rows in ((by_region, share["regions"]), (by_area, share["areas"])):
+            for key, amounts in rows:
+                total = totals.setdefault(key, [Decimal("0")] * len(MONEY))
+                for index, amount in enumerate(amounts):
+                    total[index] += amount
+        for key, n in share["participation"]:
+            participation[key] += n
+    names = list(MONEY)
+    return {
+        "activities_by_action_area_and_status": [
+            {"action_area": area, "status": status, "count": n} for (area, status), n in sorted(counts.items())
+        ],
+        "budget_by_region": [
+            {"region": region, "currency": currency, **dict(zip(names, amounts, strict=True))}
+            for (region, currency), amounts in sorted(by_region.items())
+        ],
+        "budget_by_action_area": [
+            {"action_area": area, "currency": currency, **dict(zip(names, amounts, strict=True))}
+            for (area, currency), amounts in sorted(by_area.items())
+        ],
         "participation": [
             {"agency": agency, "country": iso3, "activities": n} for (agency, iso3), n in sorted(participation.items())
         ],
     }
+
+
+def _workplan_shares(year: int, workplan_ids: list[int]) -> dict[int, dict]:
+    """Each workplan's share of `activity_figures`, in two queries however many workplans: its
+    activities grouped by everything a figure groups by, and its participating agencies."""
+    shares = {pk: {"counts": {}, "regions": {}, "areas": {}, "participation": {}} for pk in workplan_ids}
+    if not workplan_ids:
+        return {}
+    top = top_region_names()
+    country = "workplan__team__country__iso_alpha3"
+    activities = Activity.objects.filter(id_in("workplan_id", workplan_ids), workplan__year=year)
+    rows = (
+        activities.values(
+            "workplan_id", "workplan__team__region_id", "workplan__team__country__region_id",
+            "action_area__code", "status", "currency", "lead_agency__acronym", country,
+        )
+        .annotate(n=Count("pk"), **MONEY)
+        .order_by()
+    )  # fmt: skip
+    for row in rows:
+        share = shares[row["workplan_id"]]
+        area, currency = row["action_area__code"], row["currency"]
+        share["counts"][(area, row["status"])] = share["counts"].get((area, row["status"]), 0) + row["n"]
+        amounts = [row[key] or Decimal("0") for key in MONEY]
+        region_id = row["workplan__team__region_id"] or row["workplan__team__country__region_id"]
+        for totals, key in (
+            (share["regions"], (top.get(region_id, "Unassigned"), currency)),
+            (share["areas"], (area, currency)),
+        ):
+            total = totals.setdefault(key, [Decimal("0")] * len(MONEY))
+            for index, amount in enumerate(amounts):
+                total[index] += amount
+        if row[country] is not None:
+            key = (row["lead_agency__acronym"], row[country])
+            share["participation"][key] = share["participation"].get(key, 0) + row["n"]
+    through = Activity.participating_agencies.through.objects.filter(
+        id_in("activity__workplan_id", workplan_ids), activity__workplan__year=year
+    )
+    for row in (
+        through.exclude(**{f"activity__{country}__isnull": True})
+        .values("activity__workplan_id", "agency__acronym", f"activity__{country}")
+        .annotate(n=Count("activity_id"))
+        .order_by()
+    ):
+        key = (row["agency__acronym"], row[f"activity__{country}"])
+        participation = shares[row["activity__workplan_id"]]["participation"]
+        participation[key] = participation.get(key, 0) + row["n"]
+    # Pairs rather than dicts keyed by tuples: smaller in the cache, and added up in one pass.
+    return {pk: {name: list(values.items()) for name, values in share.items()} for pk, share in shares.items()}
 
 
 def covered_countries() -> dict[str, str]:
@@ -190,8 +284,59 @@ def _covered_countries() -> dict[str, str]:
     )
 
 
-def activity_payloads(*, workplan_id: int | None = None, activity_ids: list[int] | None = None) -> list[dict]:
-    """Activities as the API returns them (one workplan's, or these ids in this order), from plain rows.
+class _AnyOf(Lookup):
+    """`lhs = ANY(%s)` with the ids as one array parameter (PostgreSQL)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", (*params, self.rhs)
+
+
+def id_in(field: str, ids: list[int]):
+    """A filter: `field` is one of `ids`. On PostgreSQL `field = ANY(array)`, one parameter, which
+    Django prepares once instead of once per id (for a page of 500 activities, read seven times,
+    that was about a third of the page's CPU)."""
+    if connection.vendor != "postgresql":
+        return Q(**{f"{field}__in": ids})
+    return _AnyOf(F(field), [int(pk) for pk in ids])
+
+
+def activity_payloads_by_id(pairs: list[tuple[int, int]]) -> list[dict]:
+    """The payloads (`activity_payloads`) of the activities `pairs` ((activity id, workplan id), in
+    this order), each workplan's kept in the cache under that workplan's version
+    (core.versions.cached_parts): after a write to one workplan, a page of 500 activities builds
+    again only that workplan's rows and reads the others from the cache."""
+    workplan_ids = list(dict.fromkeys(workplan_id for _pk, workplan_id in pairs))
+    shares = versions.cached_parts(
+        "activity-payloads",
+        (versions.TEAMS, versions.WORKPLANS),
+        {pk: versions.part(versions.WORKPLANS, "workplan", pk) for pk in workplan_ids},
+        _payloads_by_workplan,
+    )
+    rows: dict[int, dict] = {}
+    for share in shares.values():
+        rows.update(share)
+    missing = [pk for pk, _workplan_id in pairs if pk not in rows]
+    if missing:  # written since the page's ids were read: built from the rows as they are now
+        rows.update((row["id"], row) for row in activity_payloads(activity_ids=missing))
+    return [rows[pk] for pk, _workplan_id in pairs if pk in rows]
+
+
+def _payloads_by_workplan(workplan_ids: list[int]) -> dict[int, dict[int, dict]]:
+    found: dict[int, dict[int, dict]] = {pk: {} for pk in workplan_ids}
+    for row in activity_payloads(workplan_ids=workplan_ids):
+        found[row["workplan"]][row["id"]] = row
+    return found
+
+
+def activity_payloads(
+    *, workplan_id: int | None = None, activity_ids: list[int] | None = None, workplan_ids: list[int] | None = None
+) -> list[dict]:
+    """Activities as the API returns them (one workplan's, these workplans', or these ids in this order),
+    from plain rows.
 
     The only place the shape is built: the activity endpoints, the workplan
     detail and the ETags all use it; ActivitySerializer documents it. Three
@@ -201,8 +346,10 @@ def activity_payloads(*, workplan_id: int | None = None, activity_ids: list[int]
     activities = Activity.objects.all()
     if workplan_id is not None:
         activities = activities.filter(workplan_id=workplan_id).order_by("start_date", "id")
+    elif workplan_ids is not None:
+        activities = activities.filter(id_in("workplan_id", workplan_ids)).order_by("workplan_id", "start_date", "id")
     else:
-        activities = activities.filter(pk__in=activity_ids)
+        activities = activities.filter(id_in("pk", activity_ids))
     rows = list(
         activities
         .values(
@@ -217,7 +364,7 @@ def activity_payloads(*, workplan_id: int | None = None, activity_ids: list[int]
     latest: dict[int, dict] = {}
     if ids:
         for update in (
-            ProgressUpdate.objects.filter(activity_id__in=ids)
+            ProgressUpdate.objects.filter(id_in("activity_id", ids))
             .order_by("activity_id", "-reported_on", "-id")
             .values("activity_id", "reported_on", "percent_complete", "status", "text")
         ):
@@ -226,6 +373,7 @@ def activity_payloads(*, workplan_id: int | None = None, activity_ids: list[int]
     if activity_ids is not None:
         position = {pk: index for index, pk in enumerate(activity_ids)}
         rows.sort(key=lambda row: position[row["id"]])
+    iso_datetime = iso_datetimes()
     return [
         {
             "id": row["id"],
@@ -277,7 +425,7 @@ def _activity_lists(ids: list[int]) -> tuple[dict[int, list], ...]:
     def part(field: str, index: int, label=None, value=None, order=None):
         through = Activity._meta.get_field(field).remote_field.through
         return (
-            through.objects.filter(activity_id__in=ids)
+            through.objects.filter(id_in("activity_id", ids))
             .annotate(
                 list_index=Value(index, output_field=IntegerField()),
                 label=F(label) if label else no_text,

@@ -70,14 +70,14 @@ def _changed(record, data: dict) -> list[str]:
 
 
 @transaction.atomic
-@versions.writes(versions.WORKPLANS)
+@versions.writes(versions.WORKPLANS, rows_signalled=True)
 def create_workplan(*, user, team, year: int, summary: str = "") -> Workplan:
     check_plan_team_work(user, team)
     return _save(Workplan(team=team, year=year, summary=summary))
 
 
 @transaction.atomic
-@versions.writes(versions.WORKPLANS)
+@versions.writes(versions.WORKPLANS, rows_signalled=True)
 def update_workplan(*, pk: int, user, data: dict, precondition: Precondition | None = None) -> Workplan:
     """Change the summary (or year) of a draft; the team never changes."""
     workplan = lock_for_write(Workplan.objects.all(), pk, precondition)
@@ -90,7 +90,7 @@ def update_workplan(*, pk: int, user, data: dict, precondition: Precondition | N
 
 
 @transaction.atomic
-@versions.writes(versions.WORKPLANS)
+@versions.writes(versions.WORKPLANS, rows_signalled=True)
 def delete_workplan(*, pk: int, user, precondition: Precondition | None = None) -> None:
     """Delete a draft with its activities; the history keeps every row."""
     workplan = lock_for_write(Workplan.objects.all(), pk, precondition)
@@ -308,7 +308,7 @@ def _check_activity(activity: Activity, m2m: dict) -> None:
 
 
 @transaction.atomic
-@versions.writes(versions.WORKPLANS)
+@versions.writes(versions.WORKPLANS, rows_signalled=True)
 def create_activity(*, workplan: Workplan, user, data: dict) -> Activity:
     """Add an activity to a draft workplan."""
     check_add_activity(user, workplan)
@@ -379,7 +379,7 @@ def same_version(version: str) -> Precondition:
 
 
 @transaction.atomic
-@versions.writes(versions.WORKPLANS)
+@versions.writes(versions.WORKPLANS, rows_signalled=True)
 def update_activity(
     *, pk: int, user, data: dict, precondition: Precondition | None = None, reason: str = ""
 ) -> Activity:
@@ -431,7 +431,7 @@ def check_available_not_typed(activity: Activity, data: dict) -> None:
 
 
 @transaction.atomic
-@versions.writes(versions.WORKPLANS)
+@versions.writes(versions.WORKPLANS, rows_signalled=True)
 def delete_activity(*, pk: int, user, precondition: Precondition | None = None) -> None:
     """Delete; the history keeps it, so restore_activity can bring it back."""
     activity = lock_for_write(Activity.objects.select_related("workplan"), pk, precondition)

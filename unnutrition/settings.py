@@ -320,10 +320,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
-        # Unknown parameters and orderings answer 400 (core/api/filters.py).
+        # Unknown parameters and orderings answer 400; search= is documented where a list searches
+        # (core/api/filters.py).
         "core.api.filters.KnownParametersFilter",
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        "core.api.filters.DocumentedSearchFilter",
         "core.api.filters.StrictOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",

@@ -47,6 +47,19 @@ class KnownParametersFilter(BaseFilterBackend):
         return queryset
 
 
+class DocumentedSearchFilter(SearchFilter):
+    """DRF's `?search=`, documented only on the lists that search (a view with `search_fields`).
+
+    DRF documents `search` on every list; a list without search fields refuses it as an unknown
+    parameter (KnownParametersFilter), so the schema would promise what the API answers 400 to.
+    """
+
+    def get_schema_operation_parameters(self, view):
+        if not getattr(view, "search_fields", None):
+            return []
+        return super().get_schema_operation_parameters(view)
+
+
 class StrictOrderingFilter(OrderingFilter):
     """`?ordering=` with a field it cannot order by answers 400 listing the fields it can."""
 

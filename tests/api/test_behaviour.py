@@ -491,6 +491,34 @@ def test_unknown_parameters_elsewhere_answer_400_and_known_ones_work(api, focal)
     assert api(focal).get("/api/v1/dashboard/summary/?year=").status_code == 200  # empty = not given
 
 
+def test_search_is_documented_on_the_lists_that_search_and_only_there(api, focal):
+    """The schema promised search= on every list; a list that does not search (contributions) answered
+    it 400 as an unknown parameter."""
+    schema = api(focal).get("/api/schema/", {"format": "json"}).json()
+
+    def documents_search(path):
+        return any(p["name"] == "search" for p in schema["paths"][path]["get"]["parameters"])
+
+    assert documents_search("/api/v1/activities/")
+    assert api(focal).get("/api/v1/activities/?search=chad").status_code == 200
+    assert not documents_search("/api/v1/contributions/")
+    response = api(focal).get("/api/v1/contributions/?search=chad")
+    assert response.status_code == 400
+    assert "Unknown parameter" in response.json()["search"][0]
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/nothing-here/", "/api/v1/roster-files/1%0A2/template/", "/api/v1/workplan-files/%0A/iati/"]
+)
+def test_an_unknown_api_address_answers_404_in_json_even_with_a_line_break(path, api, focal):
+    """Any address under /api/ that is not an endpoint answers JSON, as the API does; one with a line break
+    (%0A) in it got the portal's HTML page (the catch-all's `.` stopped at the break)."""
+    response = api(focal).get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
 def test_a_page_past_the_last_says_how_many_there_are(api, focal, activity):
     response = api(focal).get("/api/v1/activities/?page=99")
     assert response.status_code == 404

@@ -100,5 +100,6 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html"),
         name="api-docs",
     ),
-    re_path(r"^.*$", not_found),
+    # Any path at all, one with a line break (%0A) in it too: `.` alone stops at a line break.
+    re_path(r"^(?s:.*)$", not_found),
 ]

@@ -507,6 +507,20 @@ def test_search_is_documented_on_the_lists_that_search_and_only_there(api, focal
     assert "Unknown parameter" in response.json()["search"][0]
 
 
+def test_person_days_are_documented_as_not_negative_and_taken_so(api, focal, activity):
+    """The schema allowed a minus sign in a contribution's person-days, which the API refuses (the model's
+    minimum is 0): both say the same now."""
+    schema = api(focal).get("/api/schema/", {"format": "json"}).json()
+    pattern = schema["components"]["schemas"]["ContributionWriteRequest"]["properties"]["person_days"]["pattern"]
+    assert re.fullmatch(pattern, "12.5") and re.fullmatch(pattern, "") and not re.fullmatch(pattern, "-1")
+    body = {"activity": activity.pk, "agency": "WFP", "kind": "staff_time", "amount": "0", "funder": "joint-sdg-fund"}
+    refused = api(focal).post("/api/v1/contributions/", {**body, "person_days": "-1"}, format="json")
+    assert refused.status_code == 400 and list(refused.json()) == ["person_days"]
+    taken = api(focal).post("/api/v1/contributions/", {**body, "person_days": "12.5"}, format="json")
+    assert taken.status_code == 201, taken.content
+    assert taken.json()["person_days"] == "12.5"
+
+
 @pytest.mark.parametrize(
     "path", ["/api/v1/nothing-here/", "/api/v1/roster-files/1%0A2/template/", "/api/v1/workplan-files/%0A/iati/"]
 )

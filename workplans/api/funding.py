@@ -2,6 +2,7 @@
 lists they use (funders, activity tags). Writes go through workplans.services, like the portal's."""
 
 import django_filters
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import Agency
@@ -82,6 +83,18 @@ class TagViewSet(ReadOnlyViewSet):
 # --- contributions ----------------------------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^(?:\d{1,7}(?:\.\d)?)?$", "example": "12.5"})
+class PersonDaysField(serializers.DecimalField):
+    """Person-days: not negative (as the model says; DRF's schema would allow a minus sign), at most seven
+    digits before the point and one after; empty or null for none."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(max_digits=8, decimal_places=1, min_value=0)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+
 class ContributionSerializer(serializers.ModelSerializer):
     team = serializers.IntegerField(source="activity.workplan.team_id", read_only=True)
     year = serializers.IntegerField(source="activity.workplan.year", read_only=True)
@@ -112,6 +125,7 @@ class ContributionWriteSerializer(serializers.ModelSerializer):
     agency = CodeField(slug_field="acronym", queryset=Agency.objects.all())
     funder = CodeField(slug_field="code", queryset=Funder.objects.all())
     amount = MoneyField(required=False)
+    person_days = PersonDaysField(help_text="For staff time and technical assistance.")
 
     class Meta:
         model = Contribution

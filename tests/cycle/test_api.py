@@ -233,7 +233,7 @@ def test_amendments_through_the_api(world, api):
     assert created.status_code == 201 and created.json()["number"] == 1
     url = f"/api/v1/amendments/{created.json()['id']}/"
     nothing = api(world.convener).post(url + "submit/", {}, format="json")
-    assert nothing.status_code == 400 and "Nothing has changed" in nothing.json()["kind"][0]
+    assert nothing.status_code == 400 and "Nothing has changed" in nothing.json()["non_field_errors"][0]
     activity = plan.activities.get()
     activity.title = "Joint anaemia survey, national"
     activity.save()

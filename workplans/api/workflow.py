@@ -8,6 +8,7 @@ record answers 404 to a writer); changes to an existing record need If-Match (42
 """
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -187,12 +188,16 @@ class AmendmentViewSet(TeamScopedViewSet):
         """Approve an administrative correction, or submit another type for endorsement (convener, Secretariat)."""
         body = CommentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        amendment = endorsement.submit_amendment(
-            pk=self.get_object().pk,
-            user=request.user,
-            comment=body.validated_data.get("comment", ""),
-            precondition=self.if_match,
-        )
+        try:
+            amendment = endorsement.submit_amendment(
+                pk=self.get_object().pk,
+                user=request.user,
+                comment=body.validated_data.get("comment", ""),
+                precondition=self.if_match,
+            )
+        except DjangoValidationError as error:
+            # What the changes do not fit is the amendment's, not this body's: said without a field.
+            raise DjangoValidationError(error.messages) from None
         return Response(self.representation(self.reload(amendment)))
 
     @extend_schema(request=None, responses=AmendmentSerializer)

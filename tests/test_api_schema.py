@@ -1255,7 +1255,7 @@ REJECTIONS += [
     ),
     Rejection(
         ("POST /api/v1/amendments/{id}/submit/",),
-        "kind",
+        "non_field_errors",
         r"Nothing has changed since the workplan was endorsed: .*|An administrative correction changes wording only; .*"
         r"|The budget required changes by .*",
         "an amendment changes something, and what fits its type",

@@ -65,8 +65,11 @@ from workplans.models import (
     ActionArea,
     Activity,
     Amendment,
+    Contribution,
     CooperationOutcome,
     EndorsementRound,
+    Funder,
+    JointProposal,
     NationalFramework,
     Output,
     ProgressUpdate,
@@ -74,6 +77,7 @@ from workplans.models import (
     ResourceMobilised,
     SdgTarget,
     Signatory,
+    Tag,
     Workplan,
 )
 
@@ -203,6 +207,11 @@ def record_values() -> dict[str, list]:
         "endorsement-rounds": list(EndorsementRound.objects.values_list("pk", flat=True)),
         "signatories": list(Signatory.objects.values_list("pk", flat=True)),
         "person": list(Person.objects.filter(user__isnull=False).values_list("pk", flat=True)[:20]),
+        # The money behind joint work: contributions, joint proposals, funders and activity tags.
+        "contributions": list(Contribution.objects.values_list("pk", flat=True)),
+        "joint-proposals": list(JointProposal.objects.values_list("pk", flat=True)),
+        "funder": list(Funder.objects.filter(is_active=True).values_list("code", flat=True)),
+        "tags": list(Tag.objects.values_list("code", flat=True)),
     }
     values.update(
         output=values["outputs"],
@@ -221,6 +230,8 @@ def record_values() -> dict[str, list]:
         country=values["iso_alpha3"],
         lead_agency=values["agency"],
         participating_agencies=values["agency"],
+        agencies=values["agency"],
+        donor=values["funder"],
     )
     return values
 
@@ -312,6 +323,11 @@ def bind_to_demo_data(case):
     make_coherent(case)
 
 
+def editable(model):
+    """The ids of `model` records the caller may write to, first one first."""
+    return model.objects.editable_by(DATA["user"]).order_by("pk").values_list("pk", flat=True)
+
+
 def make_coherent(case):
     """For a third of the schema-valid writes, values that also pass the business rules.
 
@@ -399,6 +415,24 @@ def make_coherent(case):
         if method == "POST":
             values.update(target_type="workplan", target_id=DATA["workplans"][0])
         case.body.pop("file", None)
+    elif resource == "contributions":
+        contribution = Contribution.objects.filter(pk=instance_id).first()
+        activity = contribution.activity_id if contribution else editable(Activity).first()
+        if activity is None:
+            return
+        values = {
+            "activity": activity,
+            "agency": "WFP",
+            "kind": "cash",
+            "amount": "250.00",
+            "funder": DATA["funder"][0],
+        }
+        case.body.pop("person_days", None)
+    elif resource == "joint-proposals":
+        proposal = JointProposal.objects.filter(pk=instance_id).first()
+        team = proposal.team_id if proposal else editable(Team).first()
+        values = {"team": team, "agencies": ["WFP", "UNICEF"], "currency": "USD", "status": "idea",
+                  "submitted_on": None, "decided_on": None, "received_on": None, "activities": [], "outputs": []}  # fmt: skip
     case.body.update({k: v for k, v in values.items() if method != "PATCH" or k in case.body})
 
 
@@ -810,7 +844,6 @@ REJECTIONS = [
             "POST /api/v1/focal-points/",
             "PATCH /api/v1/focal-points/{id}/",
             "PATCH /api/v1/convener-terms/{id}/",
-            "POST /api/v1/convener-terms/",
         ),
         "phone",
         r"Enter a phone number such as .*\.",
@@ -1218,6 +1251,102 @@ REJECTIONS += [
 ]
 
 
+# --- the money behind joint work (workplans/api/funding.py): contributions, joint proposals, tags ---------
+
+FUNDER = (Funder, "code")
+
+REJECTIONS += [
+    *references(writes("activities"), {"tags": (Tag, "code")}),
+    Rejection(
+        writes("activities", create=False),
+        "budget_available",
+        r"Budget available is the sum of the activity's contributions \(.*\): change the contributions, not this "
+        r"figure\.",
+        "once an activity has contributions its budget available is their sum, not typed",
+    ),
+    Rejection(
+        (*writes("activities", create=False), "POST /api/v1/progress-updates/"),
+        "reason",
+        r"The .* period is closed: say why you change its data \(kept in the history\)\.",
+        "the Secretariat changes a closed year's activities and progress saying why (optional while the year is open)",
+    ),
+    *references(writes("contributions"), {"activity": ACTIVITY, "agency": AGENCY, "funder": FUNDER}),
+    *references(
+        ("GET /api/v1/contributions/",),
+        {"activity": ACTIVITY, "team": TEAM, "country": COUNTRY, "agency": AGENCY, "funder": FUNDER},
+    ),
+    Rejection(
+        writes("contributions", create=False),
+        "activity",
+        None,
+        'a contribution stays with its activity ("A contribution cannot move to another activity.")',
+        moves(Contribution),
+    ),
+    Rejection(
+        writes("contributions"),
+        "funder",
+        r"This funding source is no longer offered: choose another one\.",
+        "a new line names a funding source the Secretariat still offers",
+    ),
+    Rejection(
+        writes("contributions"),
+        "person_days",
+        r"Person-days are for staff time and technical assistance\.",
+        "person-days go with staff time and technical assistance only",
+    ),
+    Rejection(
+        writes("contributions"),
+        "non_field_errors",
+        r"This agency already has a line of this kind from this funding source: change that one\."
+        r"|Give an amount, or person-days for staff time and technical assistance\.",
+        "one line per agency, kind and funding source, saying how much",
+    ),
+    *references(
+        writes("joint-proposals"),
+        {"team": TEAM, "donor": FUNDER, "agencies": AGENCY, "activities": ACTIVITY, "outputs": OUTPUT},
+    ),
+    *references(("GET /api/v1/joint-proposals/",), {"team": TEAM, "country": COUNTRY, "agency": AGENCY}),
+    Rejection(
+        writes("joint-proposals", create=False),
+        "team",
+        None,
+        'a proposal stays with its team ("A proposal cannot move to another team.")',
+        moves(JointProposal),
+    ),
+    Rejection(
+        writes("joint-proposals"),
+        "currency",
+        r".* is not an ISO 4217 currency code\.",
+        "the schema allows any 1-3 characters; the model wants an ISO 4217 code",
+    ),
+    Rejection(
+        writes("joint-proposals"),
+        "agencies",
+        r"Name the agencies proposing it together\.",
+        "a joint proposal has agencies",
+    ),
+    *(
+        Rejection(
+            writes("joint-proposals"),
+            field,
+            r"Not this team's (activities|outputs): .*\.",
+            "a proposal funds its own team's activities and outputs",
+        )
+        for field in ("activities", "outputs")
+    ),
+    *(
+        Rejection(
+            writes("joint-proposals"),
+            field,
+            r"A proposal that is .* says when it was .*\.|The dates follow each other: submitted, then decided, then "
+            r"received\.",
+            "a status reached says when; the dates in order",
+        )
+        for field in ("submitted_on", "decided_on", "received_on")
+    ),
+]
+
+
 # --- the yearly cycle (issue 15): deadlines, amendments, signatories ------------------------------------
 
 # Spreadsheet imports (exchange/api/views.py): the workplan or team named, then the file, judged by its
@@ -1346,6 +1475,8 @@ def not_the_callers_record(case) -> bool:
         "indicators": Indicator,
         "indicator-values": IndicatorValue,
         "attachments": Attachment,
+        "contributions": Contribution,
+        "joint-proposals": JointProposal,
     }.get(case.operation.path.split("/")[3])
     pk = (case.path_parameters or {}).get("id")
     return model is not None and not exists_in(model.objects.editable_by(DATA["user"]), "pk", pk)
@@ -1377,6 +1508,10 @@ EMPTY_MEANS_ABSENT = {
     "GET /api/v1/attachments/": ("kind", "visibility", "language", "target_type"),
     "GET /api/v1/indicator-values/": ("status",),
     "GET /api/v1/indicators/": ("unit",),
+    # The reference lists of the money behind joint work: their choice and yes/no filters.
+    "GET /api/v1/activity-tags/": ("group",),
+    "GET /api/v1/funders/": ("kind", "is_active"),
+    "GET /api/v1/contributions/": ("kind",),
 }
 
 
@@ -1550,12 +1685,29 @@ def test_known_finding(reproduce, api_data):
 
 
 def request_fields(operation: dict) -> set[str]:
-    """The query parameters and JSON body properties of an operation of RAW_SCHEMA."""
+    """The query parameters and body properties (JSON, else a form's) of an operation of RAW_SCHEMA."""
     names = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
-    body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+    content = operation.get("requestBody", {}).get("content", {})
+    media_type = "application/json" if "application/json" in content else next(iter(content), None)
+    body = content.get(media_type, {}).get("schema", {})
     if "$ref" in body:
         body = RAW_SCHEMA["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
     return names | set(body.get("properties", {}))
+
+
+def record_fields(label: str) -> set[str]:
+    """For an action on a record (POST /api/v1/amendments/{id}/submit/): the fields of the record it answers
+    with. The action's refusal may name one the request does not send (the amendment's `kind`: what the
+    amendment changes does not fit its type)."""
+    method, path = label.split(" ", 1)
+    if method != "POST" or not re.fullmatch(r"/api/v1/[\w-]+/\{id\}/[\w-]+/", path):
+        return set()
+    responses = RAW_SCHEMA["paths"][path]["post"]["responses"]
+    answer = next((responses[code] for code in ("200", "201") if code in responses), {})
+    body = answer.get("content", {}).get("application/json", {}).get("schema", {})
+    if "$ref" in body:
+        body = RAW_SCHEMA["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
+    return set(body.get("properties", {}))
 
 
 def test_rejections_name_operations_and_fields_of_the_schema():
@@ -1571,7 +1723,7 @@ def test_rejections_name_operations_and_fields_of_the_schema():
             method, path = label.split(" ", 1)
             operation = RAW_SCHEMA["paths"].get(path, {}).get(method.lower())
             assert operation is not None, f"no operation {label}"
-            assert rejection.field in request_fields(operation) | {"non_field_errors"}, (
+            assert rejection.field in request_fields(operation) | record_fields(label) | {"non_field_errors"}, (
                 f"{label} has no {rejection.field}"
             )
 

@@ -531,6 +531,7 @@ def test_an_unknown_api_address_answers_404_in_json_even_with_a_line_break(path,
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"detail": "Not found."}
+    assert api(focal).get("/api/v1/").status_code == 200  # the catch-all can be reversed: the root lists the API
 
 
 def test_a_page_past_the_last_says_how_many_there_are(api, focal, activity):

@@ -100,6 +100,7 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html"),
         name="api-docs",
     ),
-    # Any path at all, one with a line break (%0A) in it too: `.` alone stops at a line break.
-    re_path(r"^(?s:.*)$", not_found),
+    # Any path at all, one with a line break (%0A) in it too (`.` stops at a line break; `(?s)` cannot be
+    # reversed by Django).
+    re_path(r"^[\s\S]*$", not_found),
 ]

@@ -254,12 +254,26 @@ def track(mapping: dict[str, str]) -> None:
 
 def track_parts(label: str, kind: str, attribute: str) -> None:
     """Rows of the model `label` ("app_label.modelname") belong to the part `kind` named by their
-    `attribute` (a column's attname): track_parts("workplans.activity", "workplan", "workplan_id").
+    `attribute` (a column's attname): track_parts("workplans.activity", "workplan", "workplan_id"); or
+    through a relation, "activity.workplan_id", read only when the row holds the related object
+    (otherwise its writes retire every part).
     Called once the apps are loaded (AppConfig.ready)."""
     from django.apps import apps
 
     _parts[label.lower()] = (kind, attribute)
     post_init.connect(_remember_part, sender=apps.get_model(label), dispatch_uid=f"core.versions.init.{label.lower()}")
+
+
+def _part_value(instance, attribute: str):
+    """The value of `attribute` ("workplan_id", or through a relation: "activity.workplan_id") from
+    what the instance already holds, or None: reading a deferred field or a relation not loaded
+    would query in a signal."""
+    *relations, name = attribute.split(".")
+    for relation in relations:
+        instance = instance._state.fields_cache.get(relation)
+        if instance is None:
+            return None
+    return instance.__dict__.get(name)
 
 
 def _parts_of(instance, scope: str):
@@ -268,8 +282,7 @@ def _parts_of(instance, scope: str):
     if found is None:
         return None
     kind, attribute = found
-    # From the instance's own values only: reading a deferred field would query in a signal.
-    now, loaded = instance.__dict__.get(attribute), instance.__dict__.get("_versions_loaded_part")
+    now, loaded = _part_value(instance, attribute), instance.__dict__.get("_versions_loaded_part")
     if now is None:
         return None
     return [part(scope, kind, value) for value in dict.fromkeys((now, loaded)) if value is not None]
@@ -279,7 +292,7 @@ def _remember_part(sender, instance, **kwargs):
     # The part a row was loaded in, so that moving it (an activity to another workplan) retires both.
     found = _parts.get(sender._meta.label_lower)
     if found is not None:
-        value = instance.__dict__.get(found[1])
+        value = _part_value(instance, found[1])
         if value is not None:
             instance.__dict__["_versions_loaded_part"] = value
 

@@ -35,3 +35,5 @@ class UnnutritionConfig(AppConfig):
         # figures kept per workplan (workplans.selectors.dashboard_summary).
         versions.track_parts("workplans.workplan", "workplan", "id")
         versions.track_parts("workplans.activity", "workplan", "workplan_id")
+        # Progress reported through the service holds its activity: it names the activity's workplan.
+        versions.track_parts("workplans.progressupdate", "workplan", "activity.workplan_id")

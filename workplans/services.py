@@ -477,7 +477,7 @@ def restore_activity(*, history_id: int, user) -> Activity:
 
 
 @transaction.atomic
-@versions.writes(versions.WORKPLANS)
+@versions.writes(versions.WORKPLANS, rows_signalled=True)
 def add_progress_update(*, activity: Activity, user, reason: str = "", **data) -> ProgressUpdate:
     """Record progress; the activity takes the reported status and its 'last updated' moves. A closed
     period takes progress from the Secretariat only, with a reason kept in the history."""

@@ -151,9 +151,31 @@ def test_a_portal_edit_changes_its_workplan_and_the_dashboard_page_and_nothing_e
     assert shares_counted([q["sql"] for q in captured]) == [{plans["cambodia"].pk}]
 
 
+def test_progress_reported_shows_at_once_in_its_workplan_and_leaves_the_others_cached(cambodia, plans):
+    reader = token_client(make_user("secretariat"))
+    reporter = make_user("focal_point", cambodia)
+    first = {name: reader.get(url_of(plan)) for name, plan in plans.items()}
+    listed = reader.get(ACTIVITIES)
+    activity = plans["cambodia"].activities.order_by("pk").first()
+    services.add_progress_update(
+        activity=activity, user=reporter, reported_on=dt.date(2026, 5, 1), percent_complete=40,
+        status="implementation", text="Half way",
+    )  # fmt: skip
+    shown = reader.get(url_of(plans["cambodia"]), HTTP_IF_NONE_MATCH=first["cambodia"]["ETag"])
+    assert shown.status_code == 200
+    row = next(row for row in shown.json()["activities"] if row["id"] == activity.pk)
+    assert row["latest_progress"]["text"] == "Half way" and row["status"] == "implementation"
+    for name in ("chad", "cambodia_2025"):
+        response, sql = get(reader, url_of(plans[name]), HTTP_IF_NONE_MATCH=first[name]["ETag"])
+        assert response.status_code == 304 and len(sql) == 1, (name, sql)
+    rows = {row["id"]: row for row in reader.get(ACTIVITIES, HTTP_IF_NONE_MATCH=listed["ETag"]).json()["results"]}
+    assert rows[activity.pk]["latest_progress"]["text"] == "Half way"
+    assert rows == {row["id"]: row for row in activity_payloads(activity_ids=list(rows))}
+
+
 def test_a_write_that_does_not_name_its_workplan_retires_every_one(cambodia, plans):
-    """Progress reports, bulk loaders and reverse many-to-many changes do not say which workplan they
-    touch: every workplan's answer and share is built again."""
+    """Bulk loaders and reverse many-to-many changes do not say which workplan they touch: every
+    workplan's answer and share is built again."""
     reader = token_client(make_user("secretariat"))
     chad_url = url_of(plans["chad"])
     first = reader.get(chad_url)

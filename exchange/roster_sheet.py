@@ -25,7 +25,18 @@ from teams.models import ConvenerTerm, FocalPoint, Team, TeamMember
 
 from . import sheets
 from .sheets import CellError, Choices
-from .workplan_sheet import CRITICAL, ERROR, LISTS_SHEET, META_SHEET, WARNING, Column, Issue, Reading, RowResult
+from .workplan_sheet import (
+    CRITICAL,
+    ERROR,
+    LISTS_SHEET,
+    META_SHEET,
+    WARNING,
+    Column,
+    Issue,
+    Reading,
+    RowResult,
+    match_header,
+)
 from .workplan_sheet import _meta as read_meta
 from .workplan_sheet import _sheet_name as sheet_name
 from .xlsx import FileRefused, put, read_rows
@@ -275,50 +286,13 @@ def _context_sheet(book, team: Team, members: list[TeamMember], rtl: bool) -> No
 
 
 def header_keys(header: list, language: str) -> tuple[dict[int, str], list[Issue]]:
-    known = {}
-    for code in dict.fromkeys([language, "en"]):
-        with translation.override(code):
-            for column in COLUMNS:
-                known.setdefault(sheets.norm(str(column.label)), column.key)
-    for column in COLUMNS:
-        known.setdefault(sheets.norm(column.key), column.key)
-    positions, issues, seen = {}, [], set()
-    for index, cell in enumerate(header):
-        label = sheets.text(cell)
-        if not label:
-            continue
-        key = known.get(sheets.norm(label))
-        if key is None:
-            issues.append(
-                Issue(
-                    WARNING,
-                    _("Column “%(label)s” is not one of the roster's: it is ignored.") % {"label": label},
-                    label,
-                    cell.coordinate,
-                )
-            )
-        elif key in seen:
-            issues.append(
-                Issue(
-                    CRITICAL,
-                    _("Column “%(label)s” appears twice.") % {"label": label},
-                    label,
-                    cell.coordinate,
-                )
-            )
-        else:
-            positions[index] = key
-            seen.add(key)
-    missing = [str(BY_KEY[key].label) for key in ("id", "agency", "email") if key not in seen]
-    if missing:
-        issues.append(
-            Issue(
-                CRITICAL,
-                _("The sheet has no column %(columns)s: start from the template this page offers.")
-                % {"columns": ", ".join(f"“{name}”" for name in missing)},
-            )
-        )
-    return positions, issues
+    return match_header(
+        header,
+        language,
+        COLUMNS,
+        required=("id", "agency", "email"),
+        unknown=_("Column “%(label)s” is not one of the roster's: it is ignored."),
+    )
 
 
 def read(team: Team, book, *, delete_missing: bool = False) -> Reading:

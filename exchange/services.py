@@ -197,11 +197,7 @@ def confirm_workplan_import(*, pk: int, user, precondition: Precondition | None 
                 "Since the preview, someone changed or deleted %(titles)s: nothing was saved. Upload the file again "
                 "to see a new preview."
             )
-            % {
-                "titles": ", ".join(
-                    f"“{current[r['id']].title if r['id'] in current else r['id']}”" for r in stale
-                )
-            }
+            % {"titles": ", ".join(f"“{current[r['id']].title if r['id'] in current else r['id']}”" for r in stale)}
         )
     start = Activity.history.aggregate(last=Max("history_id"))["last"] or 0
     before = _latest_history(ids)

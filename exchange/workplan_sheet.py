@@ -478,14 +478,28 @@ def _meta(book) -> dict:
 
 
 def header_keys(header: list, language: str) -> tuple[dict[int, str], list[Issue]]:
+    return match_header(
+        header,
+        language,
+        COLUMNS,
+        required=("id", "title"),
+        unknown=_("Column “%(label)s” is not one of the workplan's: it is ignored."),
+    )
+
+
+def match_header(
+    header: list, language: str, columns, *, required: tuple[str, ...], unknown: str
+) -> tuple[dict[int, str], list[Issue]]:
     """Which column of the file holds which field, by the header's labels (in the file's language or
-    English) or the fields' names."""
+    English) or the fields' names. `unknown` is the warning for a column the sheet does not take
+    (with %(label)s); a `required` column missing is critical. Shared by the workplan and roster sheets."""
+    by_key = {column.key: column for column in columns}
     known = {}
     for code in dict.fromkeys([language, "en"]):
         with translation.override(code):
-            for column in COLUMNS:
+            for column in columns:
                 known.setdefault(sheets.norm(str(column.label)), column.key)
-    for column in COLUMNS:
+    for column in columns:
         known.setdefault(sheets.norm(column.key), column.key)
     positions, issues, seen = {}, [], set()
     for index, cell in enumerate(header):
@@ -494,27 +508,15 @@ def header_keys(header: list, language: str) -> tuple[dict[int, str], list[Issue
             continue
         key = known.get(sheets.norm(label))
         if key is None:
-            issues.append(
-                Issue(
-                    WARNING,
-                    _("Column “%(label)s” is not one of the workplan's: it is ignored.") % {"label": label},
-                    label,
-                    cell.coordinate,
-                )
-            )
+            issues.append(Issue(WARNING, unknown % {"label": label}, label, cell.coordinate))
         elif key in seen:
             issues.append(
-                Issue(
-                    CRITICAL,
-                    _("Column “%(label)s” appears twice.") % {"label": label},
-                    label,
-                    cell.coordinate,
-                )
+                Issue(CRITICAL, _("Column “%(label)s” appears twice.") % {"label": label}, label, cell.coordinate)
             )
         else:
             positions[index] = key
             seen.add(key)
-    missing = [str(BY_KEY[key].label) for key in ("id", "title") if key not in seen]
+    missing = [str(by_key[key].label) for key in required if key not in seen]
     if missing:
         issues.append(
             Issue(

@@ -105,9 +105,7 @@ def check_container(data: bytes, file_name: str = "") -> None:
         )
     for entry in entries:
         if entry.file_size > 1024 * 1024 and entry.file_size > max_ratio * max(entry.compress_size, 1):
-            raise FileRefused(
-                _("The workbook is compressed to an implausible degree (a “zip bomb”): it is refused.")
-            )
+            raise FileRefused(_("The workbook is compressed to an implausible degree (a “zip bomb”): it is refused."))
 
 
 def _read_small(archive: zipfile.ZipFile, name: str, most: int = 256 * 1024) -> bytes:

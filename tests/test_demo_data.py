@@ -88,6 +88,21 @@ def test_same_seed_gives_the_same_data_and_a_rerun_replaces_it():
     assert snapshot() != first
 
 
+def test_the_calendar_has_each_years_deadlines_and_an_officers_dates_are_kept():
+    from cycle.models import Deadline
+
+    generate_demo_data(countries=4, years=2, seed=7, as_of=AS_OF)
+    years = [AS_OF.year - 1, AS_OF.year, AS_OF.year + 1]
+    assert Deadline.objects.filter(team=None, year__in=years).count() == 3 * 5
+    submission = Deadline.objects.get(team=None, year=AS_OF.year, kind="workplan_submission")
+    assert submission.due_on == dt.date(AS_OF.year, 3, 31)  # the date the data-quality checks use
+    assert Deadline.objects.get(team=None, year=AS_OF.year, kind="annual").due_on == dt.date(AS_OF.year + 1, 1, 31)
+    Deadline.objects.filter(pk=submission.pk).update(due_on=dt.date(AS_OF.year, 4, 15))  # the officer moves it
+    generate_demo_data(countries=4, years=2, seed=7, as_of=AS_OF)
+    assert Deadline.objects.get(pk=submission.pk).due_on == dt.date(AS_OF.year, 4, 15)
+    assert Deadline.objects.filter(team=None, year__in=years).count() == 3 * 5
+
+
 def test_teams_only_in_programme_countries_and_the_size_asked_for():
     generate_demo_data(countries=200, years=1, seed=42, as_of=AS_OF)
     teams = Team.objects.filter(is_demo=True)

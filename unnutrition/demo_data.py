@@ -51,6 +51,7 @@ from accounts.models import User
 from agencies.models import Agency
 from core import versions as data_versions
 from countries.models import Country, Person, Region, Subdivision
+from cycle.models import Deadline
 from teams.models import ConvenerTerm, FocalPoint, MeetingFrequency, Platform, Team, TeamMember, TeamPlatform
 from workplans.models import ActionArea, Activity, ProgressUpdate, ResourceMobilised, SdgTarget, Workplan
 
@@ -1142,4 +1143,31 @@ def generate_demo_data(countries: int, years: int, seed: int, as_of: dt.date | N
             seed=seed, as_of=as_of, teams=[i["team"] for i in infos + regional], secretariat=generator.secretariat
         )
     )
+    # Kept across reruns (not in the counts, which a rerun with the same seed repeats exactly).
+    demo_calendar(generator.years + [as_of.year + 1], generator.secretariat)
     return DemoResult(+counts, generator.printed_accounts())
+
+
+# The Secretariat's calendar (cycle.Deadline) as a demo year would have it, so My tasks, reminders and the
+# calendar page have dates to work with. The workplan submission date is the data-quality checks' 31 March.
+CALENDAR = (
+    ("workplan_draft", 2, 15, 0),
+    ("workplan_submission", 3, 31, 0),
+    ("workplan_endorsement", 4, 30, 0),
+    ("mid_year", 7, 31, 0),
+    ("annual", 1, 31, 1),
+)
+
+
+def demo_calendar(years: list[int], secretariat) -> int:
+    """The global deadlines of `years` that the calendar does not have yet (an officer's dates are kept)."""
+    existing = set(Deadline.objects.filter(team=None, year__in=years).values_list("year", "kind"))
+    new = [
+        Deadline(year=year, kind=kind, due_on=dt.date(year + later, month, day))
+        for year in years
+        for kind, month, day, later in CALENDAR
+        if (year, kind) not in existing
+    ]
+    Deadline.objects.bulk_create(new)
+    Deadline.history.bulk_history_create(new, default_user=secretariat)
+    return len(new)

@@ -1383,6 +1383,12 @@ REJECTIONS += [
         "a deadline falls in its year (or the one before or after); a report's after its period",
     ),
     Rejection(
+        ("POST /api/v1/deadlines/", "PATCH /api/v1/deadlines/{id}/"),
+        "non_field_errors",
+        r"This year already has this deadline: change it\.|This team already has its own date for this deadline: change it\.",
+        "one date per year and kind (and per team for an exception): the calendar already holds the demo years'",
+    ),
+    Rejection(
         ("POST /api/v1/amendments/{id}/submit/",),
         "non_field_errors",
         r"Nothing has changed since the workplan was endorsed: .*|An administrative correction changes wording only; .*"
@@ -1477,8 +1483,13 @@ def not_the_callers_record(case) -> bool:
         "attachments": Attachment,
         "contributions": Contribution,
         "joint-proposals": JointProposal,
+        "deadlines": Deadline,
+        "amendments": Amendment,
+        "signatories": Signatory,
     }.get(case.operation.path.split("/")[3])
     pk = (case.path_parameters or {}).get("id")
+    if case.operation.path.startswith("/api/v1/notifications/{id}/"):  # the caller's own notifications only
+        return not exists_in(Notification.objects.filter(recipient=DATA["user"]), "pk", pk)
     return model is not None and not exists_in(model.objects.editable_by(DATA["user"]), "pk", pk)
 
 

@@ -27,7 +27,7 @@ Settings (CACHES):
         "BACKEND": "core.cache.FallbackCache",
         "LOCATION": "redis://127.0.0.1:6379/0",
         "OPTIONS": {
-            "PRIMARY": "django.core.cache.backends.redis.RedisCache",  # default
+            "PRIMARY": "core.cache.RedisCache",  # default: Django's, reusing its client (below)
             "PRIMARY_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
             "RETRY_AFTER": 5,  # seconds
         },
@@ -49,11 +49,13 @@ from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_PRIMARY = "django.core.cache.backends.redis.RedisCache"
+DEFAULT_PRIMARY = "core.cache.RedisCache"
 # Keys written during an outage that are remembered for deletion on the primary's return; beyond
 # this many (a very long outage), the oldest are forgotten.
 MAX_TRACKED_KEYS = 10_000
@@ -72,6 +74,36 @@ def unavailable_errors() -> tuple[type[BaseException], ...]:
         exceptions.BusyLoadingError,
         exceptions.ReadOnlyError,
     )
+
+
+class ReusedRedisClient(RedisCacheClient):
+    """Django's Redis cache client, keeping one redis.Redis per connection pool.
+
+    Django builds a new redis.Redis for every cache call, and each one copies
+    redis-py's table of about 170 reply handlers: measured at about 0.45 ms of
+    CPU per call, and a cached API answer makes four calls (throttle, data
+    versions, answer). A redis.Redis is safe to share between threads: each
+    command borrows a connection from the pool.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
+class RedisCache(DjangoRedisCache):
+    """django.core.cache.backends.redis.RedisCache with ReusedRedisClient."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReusedRedisClient
 
 
 class _Health:

@@ -84,6 +84,39 @@ def test_a_bogus_token_is_401():
     assert client.get("/api/v1/agencies/").status_code == 401
 
 
+def test_a_token_authenticates_in_one_query_with_its_user_loaded(focal):
+    _token_row, token = AuthToken.objects.create(focal)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    client.get("/api/v1/agencies/")  # the lookup's statement is compiled on first use
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/agencies/")
+    assert response.status_code == 200
+    token_queries = [q["sql"] for q in queries.captured_queries if "knox_authtoken" in q["sql"]]
+    assert len(token_queries) == 1 and "accounts_user" in token_queries[0]
+    assert response.wsgi_request.user == focal and response.wsgi_request.user.language == focal.language
+
+
+def test_a_token_stops_working_when_expired_revoked_or_its_user_deactivated(focal):
+    _first_row, first = AuthToken.objects.create(focal)
+    second_row, second = AuthToken.objects.create(focal)
+    client = APIClient()
+
+    def status(token):
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        return client.get("/api/v1/agencies/").status_code
+
+    assert (status(first), status(second)) == (200, 200)
+    # The right key with a wrong secret: the digest decides.
+    assert status(second[:15] + "0" * (len(second) - 15)) == 401
+    AuthToken.objects.filter(pk=second_row.pk).update(expiry=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    assert status(second) == 401
+    assert status(first) == 200
+    focal.is_active = False
+    focal.save()
+    assert status(first) == 401
+
+
 def test_secretariat_issues_and_revokes_tokens_in_the_admin(client, focal):
     staff = make_user("secretariat", is_staff=True, is_superuser=True)
     client.force_login(staff)

@@ -328,6 +328,11 @@ REST_FRAMEWORK = {
         "core.api.filters.StrictOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
+    # JSON encoded with orjson, the same bytes as DRF's (core/api/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": [
+        "core.api.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.TokenRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",

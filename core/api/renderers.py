@@ -1,4 +1,13 @@
-"""CSV for API answers, with Python's csv module (replaces djangorestframework-csv).
+"""The API's renderers: JSON with orjson, and CSV with Python's csv module.
+
+JSONRenderer: DRF's JSON renderer, encoding with orjson (about five times faster
+than the json module: a page of 500 activities spent about 4 ms of CPU in
+json.dumps) into the same bytes as DRF for what the API returns; dates, times,
+decimals, lazy translations and anything else orjson does not know go through
+DRF's own encoder, so they read exactly as before. A client that asks for
+indentation (`Accept: application/json; indent=4`) gets DRF's rendering.
+
+CSVRenderer replaces djangorestframework-csv.
 
 Byte for byte what djangorestframework-csv 3.0.2 wrote, so a client sees no
 change: rows are dictionaries (nested ones flattened into `a.b` / `a.0`
@@ -17,10 +26,40 @@ import csv
 from collections.abc import Iterator
 from types import GeneratorType
 
+import orjson
 from django.conf import settings
+from rest_framework import renderers
 from rest_framework.renderers import BaseRenderer
+from rest_framework.utils.encoders import JSONEncoder
 
 from core.spreadsheets import inert_text
+
+# Datetimes, dates and times to DRF's encoder (its ISO format: milliseconds, "Z" for UTC); integer
+# keys as text, as the json module writes them.
+ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+_encoder = JSONEncoder()
+
+
+def json_bytes(data) -> bytes:
+    """`data` as compact UTF-8 JSON, as DRF's JSONRenderer writes it by default (orjson.JSONEncodeError
+    for what orjson cannot write: integers beyond 64 bits, nesting deeper than 255)."""
+    rendered = orjson.dumps(data, default=_encoder.default, option=ORJSON_OPTIONS)
+    if b"\xe2\x80" in rendered:
+        # Line and paragraph separators escaped, as DRF does, so the JSON is also valid JavaScript.
+        rendered = rendered.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
+    return rendered
+
+
+class JSONRenderer(renderers.JSONRenderer):
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        if self.get_indent(accepted_media_type or "", renderer_context or {}) is None:
+            try:
+                return json_bytes(data)
+            except orjson.JSONEncodeError:
+                pass  # DRF's encoder knows it (or raises its own error)
+        return super().render(data, accepted_media_type, renderer_context)
 
 
 class _Line:

@@ -4,12 +4,12 @@ from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 
 from accounts.rules import is_secretariat
 from core import versions
-from core.api.renderers import CSVStreamingRenderer
+from core.api.renderers import CSVStreamingRenderer, JSONRenderer
 from core.api.viewsets import ReadOnlyViewSet
 from teams.filtersets import TeamFilterSet
 from teams.models import Team, team_roles

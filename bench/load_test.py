@@ -121,6 +121,7 @@ def main():
     args = parser.parse_args()
 
     token, targets = prepare(args.regenerate)
+    cpu_dir = tempfile.mkdtemp(prefix="load-cpu-")
     port = free_port()
     bin_dir = Path(sys.executable).parent
     env = {
@@ -130,10 +131,11 @@ def main():
         "LOAD_TEST_WRITE_SHARE": str(args.write_share),
         "API_THROTTLE_RATE": "1000000/hour",
         "DJANGO_LOG_LEVEL": "WARNING",
+        "LOAD_TEST_CPU_DIR": cpu_dir,
     }
     server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
         [str(bin_dir / "gunicorn"), "unnutrition.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.workers), "--log-level", "warning"],
+         "--workers", str(args.workers), "--log-level", "warning", "--config", str(ROOT / "bench" / "gunicorn_cpu.py")],
         cwd=ROOT, env=env,
     )  # fmt: skip
     try:
@@ -169,12 +171,16 @@ def main():
             load_after = os.getloadavg()
             # Backends opened during the run count from zero.
             watched = server_processes(server.pid, database)
-            server_cpu = sum(cpu_seconds([p]) - server_before.get(p.pid, 0.0) for p in watched)
+            spent = {p.pid: cpu_seconds([p]) - server_before.get(p.pid, 0.0) for p in watched}
+            server_cpu = sum(spent.values())
+            gunicorn_pids = {server.pid, *(p.pid for p in psutil.Process(server.pid).children(recursive=True))}
+            web_cpu = sum(cpu for pid, cpu in spent.items() if pid in gunicorn_pids)
             with open(f"{prefix}_stats.csv", encoding="utf-8") as stats:
                 rows = list(csv.DictReader(stats))
     finally:
         server.terminate()
         server.wait(timeout=20)
+    by_endpoint = endpoint_cpu(cpu_dir)
 
     print(
         f"\nLoad test {time.strftime('%Y-%m-%d %H:%M')}: {args.users} clients, {args.seconds} s, gunicorn "
@@ -202,7 +208,33 @@ def main():
         f"machine had.\nLoad average before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}, "
         f"after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f} (the machine is shared)."
     )
+    print(
+        f"Of the server's CPU: gunicorn {web_cpu * 1000 / per:.2f} ms per request, PostgreSQL "
+        f"{(server_cpu - web_cpu) * 1000 / per:.2f} ms."
+    )
+    if by_endpoint:
+        print("\nPython CPU in the worker per request, by endpoint and status (bench/gunicorn_cpu.py):")
+        print(f"{'endpoint':<52}{'requests':>9}{'ms each':>9}{'share':>7}")
+        measured = sum(cpu for _count, cpu in by_endpoint.values()) or 1
+        for name, (count, cpu) in sorted(by_endpoint.items(), key=lambda item: -item[1][1]):
+            print(f"{name:<52}{count:>9}{cpu * 1000 / count:>9.2f}{cpu / measured:>7.0%}")
     sys.exit(1 if errors else 0)
+
+
+def endpoint_cpu(directory: str) -> dict[str, tuple[int, float]]:
+    """{endpoint: (requests, CPU seconds)} summed over the workers' files (bench/gunicorn_cpu.py)."""
+    import json
+
+    totals: dict[str, list] = {}
+    for path in Path(directory).glob("cpu-*.json"):
+        for name, (count, cpu) in json.loads(path.read_text(encoding="utf-8")).items():
+            total = totals.setdefault(name, [0, 0.0])
+            total[0] += count
+            total[1] += cpu
+        path.unlink()
+    with contextlib.suppress(OSError):
+        os.rmdir(directory)
+    return {name: (count, cpu) for name, (count, cpu) in totals.items()}
 
 
 if __name__ == "__main__":

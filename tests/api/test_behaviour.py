@@ -360,6 +360,27 @@ def test_bad_activity_input_is_400_naming_the_field_and_changes_nothing(body, fi
     assert Activity.objects.filter(pk=activity.pk).values().get() == before
 
 
+def test_a_progress_change_validates_only_what_it_changes(api, focal, activity):
+    client = api(focal)
+    url = f"/api/v1/activities/{activity.pk}/"
+    etag = client.get(url)["ETag"]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.patch(url, {"budget_spent": "5.00"}, format="json", HTTP_IF_MATCH=etag)
+    assert response.status_code == 200, response.content
+    assert response.json()["budget_spent"] == "5.00"
+    # Unchanged places, agencies, output and dates are not read again to be checked (45 statements before).
+    assert len(queries) <= 28, "\n".join(q["sql"][:120] for q in queries.captured_queries)
+    # A rule naming a changed field is still checked whole, with its unchanged fields.
+    response = client.patch(
+        url,
+        {"end_date": str(activity.start_date - dt.timedelta(days=1))},
+        format="json",
+        HTTP_IF_MATCH=response["ETag"],
+    )
+    assert response.status_code == 400
+    assert response.json()["non_field_errors"] == ["The end date must be on or after the start date."]
+
+
 def test_malformed_json_is_400(api, focal, activity):
     response = api(focal).generic(
         "PATCH", f"/api/v1/activities/{activity.pk}/", '{"title": ', content_type="application/json", HTTP_IF_MATCH="*"

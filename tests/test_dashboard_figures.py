@@ -142,3 +142,25 @@ def test_terms_run_on_a_day_by_one_rule(db):
         running = set(ConvenerTerm.objects.filter(team=team).running_on(day).values_list("pk", flat=True))
         assert running == {term.pk for term in terms if term.runs_on(day)}, day
     assert [term.is_current for term in terms] == [False, False, True, False]
+
+
+def test_the_api_passes_rows_already_in_their_shape_unchanged(disagreeing):
+    # The participation and status-count rows skip DRF's field-by-field copy (RowsAsTheyAre): what the
+    # API answers must be exactly what copying them through their documented fields gives.
+    from rest_framework import serializers
+
+    from workplans.api.serializers import AreaStatusCountSerializer, ParticipationSerializer
+
+    kenya = disagreeing["kenya"]
+    wfp, unicef = Agency.objects.get(acronym="WFP"), Agency.objects.get(acronym="UNICEF")
+    make_activity(kenya.workplans.get(year=PAST), lead_agency=wfp).participating_agencies.add(unicef)
+    make_activity(kenya.workplans.get(year=PAST), status="completed")
+    api = APIClient()
+    api.force_authenticate(make_user("secretariat"))
+    body = api.get(f"/api/v1/dashboard/summary/?year={PAST}").json()
+    summary = dashboard_summary(PAST)
+    for name, child in (("participation", ParticipationSerializer), ("activities_by_action_area_and_status",
+                                                                     AreaStatusCountSerializer)):  # fmt: skip
+        copied = serializers.ListSerializer(child=child()).to_representation(summary[name])
+        assert body[name] == copied and copied, name
+    assert {"agency": "UNICEF", "country": "KEN", "activities": 1} in body["participation"]

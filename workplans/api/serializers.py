@@ -238,16 +238,31 @@ class AreaMoneySerializer(MoneySerializer):
     action_area = serializers.CharField()
 
 
+class RowsAsTheyAre(serializers.ListSerializer):
+    """Rows the selector already built in their JSON shape (text, whole numbers and null only): passed on
+    as they are instead of copied field by field, which cost about 5 ms of CPU for the dashboard's
+    participation rows each time its figures change. The child still documents the shape."""
+
+    def to_representation(self, data):
+        return list(data)
+
+
 class AreaStatusCountSerializer(serializers.Serializer):
     action_area = serializers.CharField()
     status = serializers.ChoiceField(choices=Activity.Status.choices)
     count = serializers.IntegerField()
+
+    class Meta:
+        list_serializer_class = RowsAsTheyAre
 
 
 class ParticipationSerializer(serializers.Serializer):
     agency = serializers.CharField()
     country = serializers.CharField()
     activities = serializers.IntegerField()
+
+    class Meta:
+        list_serializer_class = RowsAsTheyAre
 
 
 class WorkplansByStatusSerializer(serializers.Serializer):

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -515,6 +515,17 @@ def _first_rows(lists: dict, limit: int) -> dict:
     return result
 
 
+def _first_rows_counted(lists: dict, limit: int) -> dict:
+    """As _first_rows, each list in one query: every row carries the count of all of them (a window
+    over the whole result, computed before LIMIT). For lists of plain rows, not unions."""
+    result = {}
+    for name, rows in lists.items():
+        page = list(rows.annotate(all_rows=Window(Count("*")))[:limit])
+        result[f"{name}_count"] = page[0]["all_rows"] if page else 0
+        result[name] = [{key: value for key, value in row.items() if key != "all_rows"} for row in page]
+    return result
+
+
 def _roster_lists(year: int, limit: int) -> dict:
     """The attention lists read from rosters alone: teams without a convener, unconfirmed entries."""
     as_of = reference_date(year, timezone.localdate())
@@ -536,7 +547,8 @@ def _workplan_lists(year: int, limit: int) -> dict:
     return {
         "stale_days": settings.REPORTS_STALE_ACTIVITY_DAYS,
         "due": due,
-        **_first_rows(
+        # Counted again after every workplan write: one query per list.
+        **_first_rows_counted(
             {
                 "workplans_not_submitted": workplans_not_submitted(year, scope, due, as_of),
                 "stale_activities": stale_activities(year, scope, as_of, settings.REPORTS_STALE_ACTIVITY_DAYS),

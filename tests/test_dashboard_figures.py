@@ -154,7 +154,7 @@ def test_the_api_passes_rows_already_in_their_shape_unchanged(disagreeing):
     kenya = disagreeing["kenya"]
     wfp, unicef = Agency.objects.get(acronym="WFP"), Agency.objects.get(acronym="UNICEF")
     make_activity(kenya.workplans.get(year=PAST), lead_agency=wfp).participating_agencies.add(unicef)
-    make_activity(kenya.workplans.get(year=PAST), status="completed")
+    make_activity(kenya.workplans.get(year=PAST), status="closed")
     api = APIClient()
     api.force_authenticate(make_user("secretariat"))
     body = api.get(f"/api/v1/dashboard/summary/?year={PAST}").json()
@@ -164,3 +164,30 @@ def test_the_api_passes_rows_already_in_their_shape_unchanged(disagreeing):
         copied = serializers.ListSerializer(child=child()).to_representation(summary[name])
         assert body[name] == copied and copied, name
     assert {"agency": "UNICEF", "country": "KEN", "activities": 1} in body["participation"]
+
+
+def test_the_workplan_attention_lists_are_one_query_each_and_count_every_row(disagreeing, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.selectors import _workplan_lists, stale_activities, workplans_not_submitted
+
+    kenya = disagreeing["kenya"]
+    for n in range(3):
+        make_activity(
+            kenya.workplans.get(year=PAST),
+            status="implementation",
+            start_date=dt.date(PAST, 1, 1 + n),
+            last_progress_at=None,
+        )
+    with CaptureQueriesContext(connection) as queries:
+        lists = _workplan_lists(PAST, limit=2)
+    assert len(queries) == 2
+    as_of = reference_date(PAST, TODAY)
+    due = lists["due"]
+    stale = stale_activities(PAST, Scope(), as_of, settings.REPORTS_STALE_ACTIVITY_DAYS)
+    not_submitted = workplans_not_submitted(PAST, Scope(), due, as_of)
+    assert lists["stale_activities_count"] == stale.count() == 3
+    assert lists["stale_activities"] == list(stale[:2])
+    assert lists["workplans_not_submitted_count"] == not_submitted.count() > 0
+    assert lists["workplans_not_submitted"] == list(not_submitted[:2])

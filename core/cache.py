@@ -99,11 +99,43 @@ class ReusedRedisClient(RedisCacheClient):
 
 
 class RedisCache(DjangoRedisCache):
-    """django.core.cache.backends.redis.RedisCache with ReusedRedisClient."""
+    """django.core.cache.backends.redis.RedisCache with ReusedRedisClient, and `count`."""
 
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusedRedisClient
+
+    def count(self, key, timeout, version=None) -> tuple[int, float]:
+        """Add one to the counter `key`; a new counter expires after `timeout` seconds. Returns the
+        count and the seconds until it expires, in one round trip (INCR, EXPIRE NX and TTL in one
+        transaction)."""
+        key = self.make_and_validate_key(key, version=version)
+        pipeline = self._cache.get_client(key, write=True).pipeline(transaction=True)
+        pipeline.incr(key)
+        pipeline.expire(key, int(timeout), nx=True)
+        pipeline.ttl(key)
+        value, _set, left = pipeline.execute()
+        return int(value), float(max(left, 0))
+
+
+def count_in(cache: BaseCache, key, timeout, version=None) -> tuple[int, float]:
+    """`count` for any Django cache: add one to the counter `key` (a new one lives `timeout` seconds).
+    Without the expiry time a cache can tell, the seconds left are given as the whole `timeout`."""
+    if hasattr(cache, "count"):
+        return cache.count(key, timeout, version=version)
+    if cache.add(key, 1, timeout, version=version):
+        return 1, float(timeout)
+    try:
+        return cache.incr(key, version=version), float(timeout)
+    except ValueError:  # expired between add() and incr()
+        cache.add(key, 1, timeout, version=version)
+        return 1, float(timeout)
+
+
+def _invoke(cache: BaseCache, method, args, kwargs):
+    if callable(method):
+        return method(cache, *args, **kwargs)
+    return getattr(cache, method)(*args, **kwargs)
 
 
 class _Health:
@@ -165,12 +197,13 @@ class FallbackCache(BaseCache):
     def _call(self, method: str, *args, writes=(), **kwargs) -> Any:
         """Call `method` on the primary, or on local memory while the primary is unreachable.
 
+        `method`: the name of a method of Django's cache API, or a function taking the cache first.
         `writes`: the (key, version) the call sets or deletes, remembered when it goes to local memory.
         """
         health = self.health
         if health.should_try(self.retry_after):
             try:
-                result = getattr(self.primary, method)(*args, **kwargs)
+                result = _invoke(self.primary, method, args, kwargs)
             except self.unavailable as exc:
                 self._went_down(exc)
             else:
@@ -179,7 +212,7 @@ class FallbackCache(BaseCache):
                 return result
         if writes:
             self._remember(writes)
-        return getattr(self.fallback, method)(*args, **kwargs)
+        return _invoke(self.fallback, method, args, kwargs)
 
     def _went_down(self, exc: BaseException) -> None:
         health = self.health
@@ -276,6 +309,10 @@ class FallbackCache(BaseCache):
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call("set_many", data, timeout, version, writes=[(key, version) for key in data])
+
+    def count(self, key, timeout, version=None) -> tuple[int, float]:
+        """See RedisCache.count; in local memory while the primary is down (throttles count per process)."""
+        return self._call(count_in, key, timeout, version, writes=[(key, version)])
 
     def delete_many(self, keys, version=None):
         keys = list(keys)

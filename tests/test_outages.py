@@ -128,7 +128,7 @@ def test_sign_in_reads_writes_and_pages_while_redis_is_down(
 
     assert sign_in().status_code == 200
     keys = redis.Redis.from_url(redis_cache.url(0)).keys("*")
-    assert any(b"throttle_sign-in" in key for key in keys), keys  # the counters live in Redis while it is up
+    assert any(b"throttle-count_sign-in" in key for key in keys), keys  # the counters live in Redis while it is up
 
     redis_cache.stop()
     caplog.set_level(logging.WARNING, logger="core.cache")
@@ -164,7 +164,7 @@ def test_sign_in_reads_writes_and_pages_while_redis_is_down(
     assert "answers again after" in caplog.text
     assert sign_in().status_code == 200
     keys = redis.Redis.from_url(redis_cache.url(0)).keys("*")
-    assert any(b"throttle_sign-in" in key for key in keys), keys  # counting in Redis again
+    assert any(b"throttle-count_sign-in" in key for key in keys), keys  # counting in Redis again
 
 
 def test_a_hung_redis_costs_one_timeout_and_nothing_changed_meanwhile_is_answered_stale(redis_cache, caplog):

@@ -139,6 +139,22 @@ def test_throttling_counts_each_token_separately(settings, focal):
     assert second.get("/api/v1/agencies/").status_code == 200
 
 
+@pytest.mark.parametrize("backend", ["redis", "memory"])
+def test_a_throttled_token_is_told_when_to_come_back_and_its_state_is_one_number(backend, settings, focal):
+    if backend == "memory":  # `make run`: no Redis, the process's memory
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.API_THROTTLE_RATE = "3/minute"
+    row, token = AuthToken.objects.create(focal)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    responses = [client.get("/api/v1/agencies/") for _ in range(5)]
+    assert [r.status_code for r in responses] == [200, 200, 200, 429, 429]
+    assert 0 < int(responses[-1]["Retry-After"]) <= 60
+    assert "Request was throttled" in responses[-1].json()["detail"]
+    # A counter, not the list of every request's time that DRF's throttle keeps and rewrites each time.
+    assert cache.get(f"throttle-count_token_token:{row.token_key}") == 5
+
+
 def test_sign_in_attempts_are_throttled_per_address(settings, focal):
     settings.API_SIGN_IN_THROTTLE_RATE = "2/minute"
     client = APIClient()

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from core.api.conditional import ConditionalMixin, etag_matches, etag_of
 from core.api.exceptions import PreconditionFailed, PreconditionRequired
-from core.api.filters import KnownParametersFilter, StrictOrderingFilter
+from core.api.filters import DetailFiltersMixin, KnownParametersFilter, StrictOrderingFilter
 from core.api.serializers import TextField
 from core.filters import PortalFilterSet, StrictBooleanFilter, YearFilter
 from teams.api.permissions import PortalPermission
@@ -77,7 +77,7 @@ class MarkedSerializer(serializers.Serializer):
     unread = serializers.IntegerField()
 
 
-class NotificationViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+class NotificationViewSet(DetailFiltersMixin, ConditionalMixin, viewsets.ReadOnlyModelViewSet):
     """Your notifications, newest first: what happened and the page where to act. `read=false` lists the
     unread ones; `read/` marks one read, `read-all/` every one (or those listed)."""
 

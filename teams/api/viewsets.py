@@ -6,11 +6,12 @@ from rest_framework.response import Response
 
 from core.api.conditional import ConditionalMixin, etag_matches, etag_of
 from core.api.exceptions import PreconditionFailed, PreconditionRequired
+from core.api.filters import DetailFiltersMixin
 
 from .permissions import PortalPermission
 
 
-class TeamScopedViewSet(ConditionalMixin, viewsets.ModelViewSet):
+class TeamScopedViewSet(DetailFiltersMixin, ConditionalMixin, viewsets.ModelViewSet):
     """Team records: everyone signed in reads, team people and the Secretariat write.
 
     Writes only see the caller's teams (`editable_by`), so another team's

@@ -577,6 +577,16 @@ def test_search_is_documented_on_the_lists_that_search_and_only_there(api, focal
     assert "Unknown parameter" in response.json()["search"][0]
 
 
+def test_one_record_is_read_without_filters_yet_an_unknown_parameter_is_still_refused(api, focal, activity):
+    client = api(focal)
+    url = f"/api/v1/activities/{activity.pk}/"
+    assert client.get(url).json()["id"] == activity.pk
+    assert client.get(url + "?format=json").status_code == 200
+    response = client.get(url + "?colour=red")
+    assert response.status_code == 400
+    assert "Unknown parameter" in response.json()["colour"][0]
+
+
 def test_person_days_are_documented_as_not_negative_and_taken_so(api, focal, activity):
     """The schema allowed a minus sign in a contribution's person-days, which the API refuses (the model's
     minimum is 0): both say the same now."""

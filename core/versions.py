@@ -82,10 +82,10 @@ def _new_token() -> str:
 
 def current(*scopes: str) -> tuple[str, ...]:
     """The versions of `scopes` now, in that order (one cache round trip; missing ones are created)."""
-    keys = [KEY_PREFIX + scope for scope in scopes]
-    found = cache.get_many(keys)
+    wanted = keys(*scopes)
+    found = cache.get_many(wanted)
     versions = []
-    for key in keys:
+    for key in wanted:
         version = found.get(key)
         if version is None:
             # add() so two processes creating it at once agree on one token.
@@ -111,12 +111,22 @@ def part(scope: str, kind: str, value) -> str:
     return f"{scope}:{kind}:{value}"
 
 
-def part_versions(*scopes: str, parts=()) -> tuple[str, ...]:
-    """For what shows only some parts of the last scope: the versions of `scopes` but the last, the
-    last one's EVERY_PART token and the versions of `parts` (one cache round trip). Unlike the scope's
-    own version, these are not replaced by writes to other parts."""
+def keys(*names: str) -> list[str]:
+    """The cache keys of the versions `names` (to read them with other keys in one round trip)."""
+    return [KEY_PREFIX + name for name in names]
+
+
+def part_names(*scopes: str, parts=()) -> tuple[str, ...]:
+    """For what shows only some parts of the last scope: the names of the versions of `scopes` but
+    the last, the last one's EVERY_PART token and the versions of `parts`. Unlike the scope's own
+    version, these are not replaced by writes to other parts."""
     *whole, split = scopes
-    return current(*whole, split + EVERY_PART, *parts)
+    return (*whole, split + EVERY_PART, *parts)
+
+
+def part_versions(*scopes: str, parts=()) -> tuple[str, ...]:
+    """The versions `part_names` names (one cache round trip)."""
+    return current(*part_names(*scopes, parts=parts))
 
 
 def changed(*scopes: str, parts=None, using: str = DEFAULT_DB_ALIAS) -> None:

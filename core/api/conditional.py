@@ -7,14 +7,16 @@ services check it on the locked row (teams.api.viewsets.TeamScopedViewSet).
 
 Answer cache: a view that names `cache_scopes` (core.versions) keeps each 200
 it builds for a GET, rendered, with its ETag, in Django's cache under a key made
-of the data versions of those scopes, the address with its parameters, the
-format, the language, the day, and `cache_variant(request)` (what else the
-answer depends on for this caller: whether contacts are shown). The versions
-are read before any database query; the next identical GET then answers from
-the cache (a 304 when If-None-Match names the ETag) without touching the
-database beyond authentication. A write replaces the versions of its scope, so
-no entry built before it is found again. While the cache runs degraded (Redis
-down, core.cache.FallbackCache), nothing is served from or stored in it.
+of the address with its parameters, the format, the language, the day, and
+`cache_variant(request)` (what else the answer depends on for this caller:
+whether contacts are shown). The entry carries the data versions of those
+scopes it was built under; a GET reads the versions and the entry (or only its
+ETag, for a conditional GET) in one round trip, before any database query, and
+answers from the entry when its versions are the current ones (a 304 when
+If-None-Match names the ETag), without touching the database beyond
+authentication. A write replaces the versions of its scope, so no entry built
+before it is answered again. While the cache runs degraded (Redis down,
+core.cache.FallbackCache), nothing is served from or stored in it.
 """
 
 import hashlib
@@ -32,8 +34,8 @@ from core import versions
 
 # How long an answer is kept at most (a version change retires it much sooner).
 ANSWER_TIMEOUT = 24 * 3600
-# With the way ETags are computed (etag_of): answers kept by an earlier release are not found.
-ANSWER_PREFIX = "answer:2:"
+# With the way ETags are computed (etag_of) and entries are kept: answers of an earlier release are not found.
+ANSWER_PREFIX = "answer:3:"
 # Seconds a request waits for another process building the same answer before building it itself.
 BUILD_WAIT = 2.0
 
@@ -79,21 +81,23 @@ class ConditionalMixin:
 
     cache_scopes: tuple[str, ...] = ()
     _answer_key: str | None = None
-    _building = False  # this request builds the answer others may be waiting for
+    _answer_versions: tuple[str, ...] = ()
+    _building: str | None = None  # the lock of the answer this request builds (others may wait for it)
 
     def cache_variant(self, request) -> str:
         """What the answer depends on besides the address and the data: "" when it is the same for all."""
         return ""
 
-    def answer_versions(self, request) -> tuple[str, ...]:
-        """The data versions this GET's answer is kept under: those of `cache_scopes`. A view whose
+    def answer_version_names(self, request) -> tuple[str, ...]:
+        """The names of the data versions this GET's answer is kept under: `cache_scopes`. A view whose
         answer shows one part of a scope (one workplan) may name that part's version instead of the
-        scope's (core.versions.part_versions), so that writes to other parts leave it in the cache:
+        scope's (core.versions.part_names), so that writes to other parts leave it in the cache:
         the versions must cover everything the answer shows."""
-        return versions.current(*self.cache_scopes)
+        return tuple(self.cache_scopes)
 
     def answer_key(self, request) -> str | None:
-        """The cache key of this GET's answer, or None when it is not to be cached."""
+        """The cache key of this GET's answer, or None when it is not to be cached. The key holds no
+        data version: the entry carries the versions it was built under, read in the same round trip."""
         if request.method not in ("GET", "HEAD") or not self.cache_scopes or not versions.usable():
             return None
         renderer = getattr(request, "accepted_renderer", None)
@@ -107,9 +111,14 @@ class ConditionalMixin:
             translation.get_language() or "",
             timezone.localdate().isoformat(),
             self.cache_variant(request),
-            *self.answer_versions(request),
         ]
         return ANSWER_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
+
+    def _fresh(self, entry):
+        """The entry's value without its versions, when it was built under the versions read now."""
+        if entry is not None and entry[0] == self._answer_versions:
+            return entry[1:]
+        return None
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -117,19 +126,30 @@ class ConditionalMixin:
         if key is None:
             return
         wanted = request.headers.get("If-None-Match", "")
+        # One round trip: the data versions and the ETag (conditional) or the answer (otherwise).
+        looked_up = key + ":etag" if wanted else key
+        names = self.answer_version_names(request)
+        version_keys = versions.keys(*names)
+        found = cache.get_many([*version_keys, looked_up])
+        if all(name in found for name in version_keys):
+            self._answer_versions = tuple(found[name] for name in version_keys)
+        else:  # a version not made yet, or evicted: made now, and nothing kept under it yet
+            self._answer_versions, found = versions.current(*names), {}
+        stored = self._fresh(found.get(looked_up))
         if wanted:
-            etag = cache.get(key + ":etag")
-            if etag is not None and etag_matches(etag, wanted):
-                raise _Answered(not_modified(etag))
-        stored = cache.get(key)
+            if stored is not None and etag_matches(stored[0], wanted):
+                raise _Answered(not_modified(stored[0]))
+            stored = self._fresh(cache.get(key))
         if stored is None:
-            self._building = cache.add(key + ":building", True, int(BUILD_WAIT * 2))
-        if stored is None and not self._building:
-            # Another process is building this very answer (the first read after a write): wait for it.
-            deadline = time.monotonic() + BUILD_WAIT
-            while stored is None and time.monotonic() < deadline:
-                time.sleep(0.005)
-                stored = cache.get(key)
+            lock = f"{key}:building:{hashlib.sha256(repr(self._answer_versions).encode()).hexdigest()[:16]}"
+            if cache.add(lock, True, int(BUILD_WAIT * 2)):
+                self._building = lock
+            else:
+                # Another process is building this very answer (the first read after a write): wait for it.
+                deadline = time.monotonic() + BUILD_WAIT
+                while stored is None and time.monotonic() < deadline:
+                    time.sleep(0.005)
+                    stored = self._fresh(cache.get(key))
         if stored is not None:
             etag, content_type, headers, content = stored
             if wanted and etag_matches(etag, wanted):
@@ -149,10 +169,11 @@ class ConditionalMixin:
         """Store a rendered 200 under this request's key (a failure to store is only a miss next time)."""
         response.render()
         headers = [(name, response[name]) for name in ("Content-Disposition",) if response.has_header(name)]
+        built_under = self._answer_versions
         cache.set_many(
             {
-                self._answer_key: (etag, response["Content-Type"], headers, response.content),
-                self._answer_key + ":etag": etag,
+                self._answer_key: (built_under, etag, response["Content-Type"], headers, response.content),
+                self._answer_key + ":etag": (built_under, etag),
             },
             ANSWER_TIMEOUT,
         )
@@ -162,8 +183,8 @@ class ConditionalMixin:
             return self._finalize(request, response, *args, **kwargs)
         finally:
             if self._building:
-                self._building = False
-                cache.delete(self._answer_key + ":building")
+                lock, self._building = self._building, None
+                cache.delete(lock)
 
     def representation(self, instance):
         """The data a GET of this object returns."""

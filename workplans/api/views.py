@@ -62,15 +62,15 @@ class WorkplanViewSet(TeamScopedViewSet):
             return WorkplanSerializer
         return super().get_serializer_class()
 
-    def answer_versions(self, request):
+    def answer_version_names(self, request):
         # One workplan (with its activities) is kept under that workplan's own version: a write to
         # another workplan leaves it in the cache. Lists show many workplans: the whole scope's.
         pk = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")
         if self.action == "retrieve" and str(pk).isdigit():
-            return versions.part_versions(
+            return versions.part_names(
                 versions.TEAMS, versions.WORKPLANS, parts=[versions.part(versions.WORKPLANS, "workplan", int(pk))]
             )
-        return super().answer_versions(request)
+        return super().answer_version_names(request)
 
     def get_permissions(self):
         if self.action in ("endorse", "return_"):

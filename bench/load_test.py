@@ -116,6 +116,10 @@ def main():
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2 + 1)
+    parser.add_argument(
+        "--threads", type=int, default=1,
+        help="threads per worker: more than 1 runs gunicorn's gthread workers, which keep connections alive",
+    )  # fmt: skip
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--write-share", type=float, default=0.02, help="share of requests that write (0.02)")
     args = parser.parse_args()
@@ -135,7 +139,8 @@ def main():
     }
     server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
         [str(bin_dir / "gunicorn"), "unnutrition.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.workers), "--log-level", "warning", "--config", str(ROOT / "bench" / "gunicorn_cpu.py")],
+         "--workers", str(args.workers), "--threads", str(args.threads), "--keep-alive", "5",
+         "--log-level", "warning", "--config", str(ROOT / "bench" / "gunicorn_cpu.py")],
         cwd=ROOT, env=env,
     )  # fmt: skip
     try:
@@ -184,8 +189,8 @@ def main():
 
     print(
         f"\nLoad test {time.strftime('%Y-%m-%d %H:%M')}: {args.users} clients, {args.seconds} s, gunicorn "
-        f"{args.workers} workers, PostgreSQL and Redis on this machine ({os.cpu_count()} CPUs), "
-        f"{args.write_share:.0%} writes"
+        f"{args.workers} workers x {args.threads} threads, PostgreSQL and Redis on this machine "
+        f"({os.cpu_count()} CPUs), {args.write_share:.0%} writes"
     )
     print(f"{'endpoint':<28}{'requests':>9}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>7}")
     errors = requests = 0

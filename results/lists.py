@@ -8,7 +8,6 @@ page and in its files alike (the list's queryset decides, so an export cannot sh
 import django_filters
 import django_tables2 as tables
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
@@ -17,7 +16,7 @@ from django_tables2 import SingleTableMixin
 from core.exports import ExportMixin
 from core.i18n import localize_model_choices
 from core.templatetags.portal import name
-from teams.models import Team, editable_team_ids
+from teams.models import Team
 
 from .filtersets import IndicatorValueFilterSet
 from .forms import shown_result
@@ -26,15 +25,7 @@ from .models import IndicatorValue
 
 def values_visible_to(user):
     """Approved values for everyone signed in; every status for the team's people and the Secretariat."""
-    queryset = IndicatorValue.objects.all()
-    if not (user.is_authenticated and user.is_active):
-        return queryset.none()
-    team_ids = editable_team_ids(user)
-    if team_ids is None:
-        return queryset
-    return queryset.filter(
-        Q(status=IndicatorValue.Status.APPROVED) | Q(indicator__output__workplan__team_id__in=team_ids)
-    )
+    return IndicatorValue.objects.visible_to(user)
 
 
 class ValueListFilterSet(IndicatorValueFilterSet):

@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from core.i18n import localized
 from core.models import TimeStamped
-from teams.models import TeamScopedQuerySet
+from teams.models import TeamScopedQuerySet, editable_team_ids
 from workplans.models import LONG_TEXT, ReportingPeriod, long_text, translations_field
 
 
@@ -218,6 +218,20 @@ class AgeGroup(models.TextChoices):
     YEARS_20_PLUS = "20y+", _("20 years and over")
 
 
+class IndicatorValueQuerySet(TeamScopedQuerySet):
+    def visible_to(self, user):
+        """Approved values for everyone signed in; every status (awaiting approval, returned) for the
+        team's people and the Secretariat: until approved, a value is the team's working copy. The
+        portal's list and the API read through this one rule."""
+        queryset = super().visible_to(user)
+        team_ids = editable_team_ids(user)
+        if team_ids is None:
+            return queryset
+        return queryset.filter(
+            Q(status=IndicatorValue.Status.APPROVED) | Q(indicator__output__workplan__team_id__in=team_ids)
+        )
+
+
 class IndicatorValue(TimeStamped):
     """The actual value of an indicator for a reporting period (the total, or one disaggregation),
     entered by the team, then approved or returned with a reason by its convener."""
@@ -278,7 +292,7 @@ class IndicatorValue(TimeStamped):
     unlock_reason = long_text(_("reason for unlocking"), blank=True)
 
     history = HistoricalRecords()
-    objects = TeamScopedQuerySet.as_manager()
+    objects = IndicatorValueQuerySet.as_manager()
     team_path = "indicator__output__workplan__team"
 
     class Meta:

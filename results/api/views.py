@@ -20,6 +20,7 @@ from core.api.parsers import JSONParser
 from core.api.viewsets import ReadOnlyViewSet
 from core.services import StateConflict
 from teams.api.permissions import PortalPermission
+from teams.api.views import contacts_key
 from teams.api.viewsets import TeamScopedViewSet
 from workplans import services as workplan_services
 from workplans.models import Output, ReportingPeriod
@@ -126,6 +127,11 @@ class IndicatorValueViewSet(TeamScopedViewSet):
     ordering_fields = ["entered_at", "decided_at", "updated_at"]
     update_service = staticmethod(services.correct_value)
     delete_service = staticmethod(services.delete_value)
+
+    def cache_variant(self, request) -> str:
+        # Values not approved yet are read only by their team's people and the Secretariat
+        # (IndicatorValue.objects.visible_to): one cached answer per set of teams a caller works for.
+        return contacts_key(request.user)
 
     def list(self, request, *args, **kwargs):
         ids = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values_list("pk", flat=True))

@@ -91,6 +91,10 @@ def test_every_record_reads_with_its_shape(world, role, thing):
     client = client_for(world["users"][role])
     for side in ("own", "other"):
         response = client.get(f"/api/v1/{resource}/{world[side][thing].pk}/")
+        if thing == "value" and not (role == "secretariat" or (side == "own" and role != "viewer")):
+            # Awaiting approval: the team's working copy (test_values_not_approved_are_the_teams_alone).
+            assert response.status_code == 404
+            continue
         assert response.status_code == 200
         assert response["ETag"]
     indicator = client.get(f"/api/v1/indicators/{world['own']['indicator'].pk}/").json()
@@ -161,6 +165,31 @@ def test_values_are_approved_and_returned_by_the_convener_not_the_focal_point(wo
     assert convener.post(f"/api/v1/indicator-values/{world['other']['value'].pk}/approve/").status_code == 404
 
 
+def test_values_not_approved_are_the_teams_alone_and_approved_ones_everyones(world):
+    own, other = world["own"]["value"], world["other"]["value"]
+
+    def listed(role):
+        response = client_for(world["users"][role]).get("/api/v1/indicator-values/")
+        assert response.status_code == 200
+        return {row["id"] for row in response.json()["results"]}
+
+    # Each caller's answer is its own, also when it comes from the cache (asked twice).
+    for _ in range(2):
+        assert listed("secretariat") == {own.pk, other.pk}
+        assert listed("focal_point") == {own.pk}
+        assert listed("convener") == {own.pk}
+        assert listed("viewer") == set()
+    approved = client_for(world["users"]["secretariat"]).post(
+        f"/api/v1/indicator-values/{other.pk}/approve/", HTTP_IF_MATCH="*"
+    )
+    assert approved.status_code == 200, approved.content
+    assert listed("viewer") == {other.pk}
+    assert listed("focal_point") == {own.pk, other.pk}
+    viewer = client_for(world["users"]["viewer"])
+    assert viewer.get(f"/api/v1/indicator-values/{other.pk}/").json()["status"] == "approved"
+    assert viewer.get(f"/api/v1/indicator-values/{own.pk}/").status_code == 404
+
+
 def test_changes_need_the_current_etag(world):
     client = client_for(world["plan"].focal)
     url = f"/api/v1/indicators/{world['own']['indicator'].pk}/"
@@ -222,7 +251,9 @@ def test_filters_are_strict(world):
     assert client.get("/api/v1/indicators/?standard=nope").status_code == 400
     found = client.get("/api/v1/indicators/?standard=sdg-2-2-1-stunting&country=KHM").json()
     assert [row["id"] for row in found["results"]] == [world["own"]["indicator"].pk]
-    values = client.get(f"/api/v1/indicator-values/?status=submitted&team={world['plan'].team.pk}").json()
+    awaiting = f"/api/v1/indicator-values/?status=submitted&team={world['plan'].team.pk}"
+    assert client.get(awaiting).json()["results"] == []  # not approved: the team's alone
+    values = client_for(world["users"]["focal_point"]).get(awaiting).json()
     assert [row["id"] for row in values["results"]] == [world["own"]["value"].pk]
 
 
@@ -251,10 +282,12 @@ def test_lists_cost_the_same_queries_for_1_and_50_indicators(plan, n):
     assert counts == EXPECTED_QUERIES, counts
 
 
-# The same for 1 and 50 (the parametrized test asserts both): authentication, count, page, payload rows.
+# The same for 1 and 50 (the parametrized test asserts both): count, page, payload rows. The viewer's
+# roles are read once, for the values (which not approved are the team's alone); the viewer sees none
+# of the team's evidence, so that list is its count alone.
 EXPECTED_QUERIES = {
     "/api/v1/indicators/?page_size=100": 5,
     "/api/v1/indicator-values/?page_size=100": 3,
     "/api/v1/outputs/": 2,
-    "/api/v1/attachments/?page_size=100": 3,
+    "/api/v1/attachments/?page_size=100": 1,
 }

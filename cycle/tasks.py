@@ -52,13 +52,15 @@ def secretariat_digest() -> int:
     return services.secretariat_digest()
 
 
-def on_broker_connected() -> None:
+def on_broker_connected() -> bool:
     """A worker has just connected to the broker (started, or the broker is back): send the outbox at
-    once rather than at beat's next minute (unnutrition/celery.py calls this)."""
+    once rather than at beat's next minute (unnutrition/celery.py calls this). Returns whether the
+    job was handed over."""
     close_old_connections()
     try:
-        services.dispatch()
+        return services.dispatch()
     except Exception:  # never keep a worker from starting
         logger.exception("Could not queue the e-mail job")
+        return False
     finally:
         close_old_connections()

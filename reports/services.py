@@ -250,16 +250,17 @@ def dispatch_waiting(*, limit: int = 200, again: bool = False) -> dict[str, int]
     `again`: also runs handed over before that are still queued, whose message a broker that lost
     its data (a Redis restarted without persistence) no longer has; a run is built once whatever
     the number of its messages (the job claims it by its latest task id), so this is safe.
-    Stops at the first refusal: the broker is down again.
+    Stops at the first refusal (the broker is down again) and says so: `refused` is 1 in the counts.
     """
     if again:
         ReportRun.objects.filter(status=Status.QUEUED, dispatched_at__isnull=False).update(dispatched_at=None)
-    counts = {"runs": 0, "emails": 0}
+    counts = {"runs": 0, "emails": 0, "refused": 0}
     waiting = ReportRun.objects.filter(status=Status.QUEUED, dispatched_at__isnull=True).order_by("created_at", "pk")
     for run_id in waiting.values_list("pk", flat=True)[:limit]:
         if not enqueue(run_id):
             if ReportRun.objects.filter(pk=run_id, status=Status.QUEUED, dispatched_at__isnull=True).exists():
-                return counts  # refused: the broker is down again
+                counts["refused"] = 1  # the broker is down again
+                return counts
             continue
         counts["runs"] += 1
     emails = ReportRun.objects.filter(
@@ -268,6 +269,8 @@ def dispatch_waiting(*, limit: int = 200, again: bool = False) -> dict[str, int]
     for run_id in emails.values_list("pk", flat=True)[:limit]:
         if hand_over_email(run_id):
             counts["emails"] += 1
+        elif ReportRun.objects.filter(pk=run_id, email_dispatched_at__isnull=True, emailed_at__isnull=True).exists():
+            counts["refused"] = 1  # or another dispatcher holds it right now: trying again is harmless
     if counts["runs"] or counts["emails"]:
         logger.info("Handed to the job queue: %(runs)s report runs, %(emails)s report e-mails", counts)
     return counts

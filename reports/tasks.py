@@ -145,17 +145,20 @@ def dispatch_waiting() -> dict:
     return services.dispatch_waiting()
 
 
-def on_broker_connected() -> None:
+def on_broker_connected(*, again: bool = True) -> bool:
     """A worker has just connected to the broker (started, or the broker is back after an outage):
-    hand over everything that waited, at once rather than at beat's next minute, and send again what
-    the broker may have lost while it was down. Never keeps the worker from consuming."""
+    hand over everything that waited, at once rather than at beat's next minute, and (`again`) send
+    again what the broker may have lost while it was down. Never keeps the worker from consuming.
+    Returns whether everything was handed over; if not (the broker, just back, refused a message, or
+    the database did not answer), unnutrition/celery.py tries again a few seconds later."""
     # This runs in the worker's main process, outside any task: its database connection may have
     # died meanwhile (PostgreSQL restarted too); checked and replaced here as a request would.
     close_old_connections()
     try:
-        services.dispatch_waiting(again=True)
+        return not services.dispatch_waiting(again=again)["refused"]
     except Exception:
         logger.exception("Could not hand waiting report runs to the job queue")
+        return False
     finally:
         close_old_connections()
 

@@ -32,7 +32,7 @@ import pytest
 import redis
 import requests
 from django.conf import global_settings
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from knox.models import AuthToken
@@ -251,7 +251,7 @@ def test_reports_requested_while_redis_is_down_are_built_once_it_is_back(
         assert ReportRun.objects.filter(dispatched_at__isnull=True, queue_down_since__isnull=False).count() == 2
 
         broker.start()  # Redis is back, empty; nobody does anything
-        finished = follow(api, *urls, timeout=120)
+        finished = follow(api, *urls, timeout=120, worker=worker)
         for run, _seen in finished:
             assert run["status"] == "done", (run, worker.output())
             stored = ReportRun.objects.get(pk=run["id"])
@@ -261,6 +261,69 @@ def test_reports_requested_while_redis_is_down_are_built_once_it_is_back(
         assert "Waiting for the job queue" not in client_page(client, data.secretariat, runs[0]["id"])
     finally:
         worker.kill()
+
+
+def test_a_run_the_worker_could_not_hand_over_as_it_connected_is_tried_again_without_beat(
+    committed_reference_data, transactional_db, media, broker, tmp_path
+):
+    """As the worker connects, a waiting run is held by a web process whose own hand-over fails (its
+    row is locked, and the lock is let go with nothing recorded). The worker tries again a few
+    seconds later on its own: no beat runs here, and before, the run waited for it forever."""
+    needs_postgresql()
+    data = make_coordination()
+    run = ReportRun.objects.create(
+        kind="data_quality", format="csv", year=YEAR, requested_by=data.secretariat,
+        dedupe_key="held-by-a-web-process", queue_down_since=timezone.now(),
+    )  # fmt: skip
+    locked, release = threading.Event(), threading.Event()
+
+    def web_process_holding_the_run():
+        try:
+            with transaction.atomic():
+                ReportRun.objects.select_for_update().get(pk=run.pk)
+                locked.set()
+                release.wait(60)
+                raise _GaveUp  # its publish failed: nothing is recorded
+        except _GaveUp:
+            pass
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=web_process_holding_the_run)
+    holder.start()
+    assert locked.wait(10)
+    worker = None
+    try:
+        worker = Worker(
+            os.environ.copy()
+            | {
+                "DATABASE_URL": app_database_url(),
+                "REDIS_URL": broker.url(0),
+                "DJANGO_MEDIA_ROOT": str(media),
+                "DJANGO_SETTINGS_MODULE": "tests.reports.worker_settings",
+                "REPORTS_TEST_DELAY": "0",
+            },
+            tmp_path / "worker.log",
+        )  # ready: it has connected, and its hand-over found the run held
+        run.refresh_from_db()
+        assert run.dispatched_at is None
+    finally:
+        release.set()
+        holder.join(30)
+    try:
+        api = APIClient()
+        api.force_authenticate(data.secretariat)
+        finished, _seen = follow(api, f"/api/v1/reports/{run.pk}/", timeout=60, worker=worker)
+        assert finished["status"] == "done", worker.output()
+        run.refresh_from_db()
+        assert run.attempts == 1 and run.queue_down_since is None
+        assert "Handed to the job queue: 1 report runs" in worker.output()
+    finally:
+        worker.kill()
+
+
+class _GaveUp(Exception):
+    pass
 
 
 def test_a_report_queued_before_redis_restarted_empty_is_still_built_once(
@@ -295,7 +358,7 @@ def test_a_report_queued_before_redis_restarted_empty_is_still_built_once(
         tmp_path / "worker.log",
     )
     try:
-        finished, _seen = follow(api, url, timeout=120)
+        finished, _seen = follow(api, url, timeout=120, worker=worker)
         assert finished["status"] == "done", (finished, worker.output())
         stored = ReportRun.objects.get(pk=finished["id"])
         assert stored.attempts == 1
@@ -359,7 +422,7 @@ def test_waiting_runs_are_handed_over_once_by_concurrent_dispatchers(
     mails = Counter(m["headers"]["argsrepr"] for m in messages if m["headers"]["task"] == "reports.tasks.email_report")
     assert mails == Counter(f"({run.pk},)" for run in finished)
     assert not ReportRun.objects.filter(pk__in=[run.pk for run in finished], email_dispatched_at__isnull=True).exists()
-    assert report_services.dispatch_waiting() == {"runs": 0, "emails": 0}
+    assert report_services.dispatch_waiting() == {"runs": 0, "emails": 0, "refused": 0}
     assert queue.llen("celery") == len(runs) + len(finished)
 
 

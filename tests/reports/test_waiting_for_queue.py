@@ -71,7 +71,7 @@ def test_in_process_mode_builds_at_once_and_the_dispatcher_builds_what_waited(
     assert requested.status == "done" and requested.dispatched_at is not None
 
     waiting = waiting_run(coordination.secretariat)
-    assert services.dispatch_waiting() == {"runs": 1, "emails": 0}
+    assert services.dispatch_waiting() == {"runs": 1, "emails": 0, "refused": 0}
     waiting.refresh_from_db()
     assert (waiting.status, waiting.attempts, waiting.queue_down_since) == ("done", 1, None)
-    assert services.dispatch_waiting() == {"runs": 0, "emails": 0}
+    assert services.dispatch_waiting() == {"runs": 0, "emails": 0, "refused": 0}

@@ -164,8 +164,9 @@ def client_for(user) -> APIClient:
     return client
 
 
-def follow(client: APIClient, *urls: str, timeout: float = 90):
-    """Poll runs until each is done or failed; returns each run and every (status, progress, error) seen."""
+def follow(client: APIClient, *urls: str, timeout: float = 90, worker: Worker | None = None):
+    """Poll runs until each is done or failed; returns each run and every (status, progress, error) seen.
+    `worker`: its log is printed when the runs do not finish (what it did is the first thing one asks)."""
     seen: dict[str, list[tuple[str, int, str]]] = {url: [] for url in urls}
     last: dict[str, dict] = {}
     deadline = time.monotonic() + timeout
@@ -183,7 +184,8 @@ def follow(client: APIClient, *urls: str, timeout: float = 90):
                 return last[urls[0]], seen[urls[0]]
             return [(last[url], seen[url]) for url in urls]
         time.sleep(0.1)
-    pytest.fail(f"{urls} did not finish in {timeout} s; seen: {seen}")
+    log = f"\nworker log:\n{worker.output()}" if worker else ""
+    pytest.fail(f"{urls} did not finish in {timeout} s; seen: {seen}{log}")
 
 
 def request(client: APIClient, **body) -> str:

@@ -17,9 +17,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from accounts.rules import is_secretariat
+from core.models import HistoricalRecords
 from teams.models import team_roles
 
 

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from core.models import HistoricalRecords
 
 
 class User(AbstractUser):

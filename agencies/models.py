@@ -4,10 +4,9 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from core.i18n import localized
-from core.models import Term, TimeStamped
+from core.models import HistoricalRecords, Term, TimeStamped
 
 
 class Agency(TimeStamped):

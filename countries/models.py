@@ -11,10 +11,9 @@ from django.db.models import F, FilteredRelation, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from core.i18n import LocalizedText, current_language, iso_country_name
-from core.models import TimeStamped
+from core.models import HistoricalRecords, TimeStamped
 
 
 class Region(models.Model):

@@ -13,10 +13,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from accounts.rules import is_secretariat
-from core.models import TimeStamped
+from core.models import HistoricalRecords, TimeStamped
 from teams.models import TeamScopedQuerySet
 
 

@@ -10,9 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from core.models import TimeStamped
+from core.models import HistoricalRecords, TimeStamped
 from teams.models import TeamScopedQuerySet
 
 

@@ -15,10 +15,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from core.i18n import localized
-from core.models import TimeStamped
+from core.models import HistoricalRecords, TimeStamped
 from teams.models import TeamScopedQuerySet, editable_team_ids
 from workplans.models import LONG_TEXT, ReportingPeriod, long_text, translations_field
 

@@ -14,11 +14,10 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from accounts.rules import is_secretariat
 from core.i18n import localized
-from core.models import Term, TimeStamped, current_on
+from core.models import HistoricalRecords, Term, TimeStamped, current_on
 
 
 class TeamScopedQuerySet(models.QuerySet):

@@ -8,10 +8,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from core.i18n import localized
-from core.models import TimeStamped
+from core.models import HistoricalRecords, TimeStamped
 from teams.models import TeamScopedQuerySet
 
 

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from core import versions
 from core.api.serializers import iso_date, iso_datetimes, money
+from core.statements import STAND_IN, statement
 from countries.selectors import top_region_names
 from teams.models import Team
 
@@ -341,34 +342,21 @@ def activity_payloads(
     The only place the shape is built: the activity endpoints, the workplan
     detail and the ETags all use it; ActivitySerializer documents it. Three
     queries (the rows, their many-to-many values, their latest progress) and no
-    model instances, whatever the number of rows.
+    model instances, whatever the number of rows; the ORM compiles each once per
+    connection (core.statements: compiling cost 3.5 ms of CPU a call, running 0.2).
     """
-    activities = Activity.objects.all()
     if workplan_id is not None:
-        activities = activities.filter(workplan_id=workplan_id).order_by("start_date", "id")
+        rows = _rows_of_workplan.dicts(workplan_id)
     elif workplan_ids is not None:
-        activities = activities.filter(id_in("workplan_id", workplan_ids)).order_by("workplan_id", "start_date", "id")
+        rows = _rows_of_workplans.dicts([int(pk) for pk in workplan_ids])
     else:
-        activities = activities.filter(id_in("pk", activity_ids))
-    rows = list(
-        activities
-        .values(
-            "id", "workplan_id", "workplan__team_id", "workplan__year", "output_id", "title", "description",
-            "action_area__code", "lead_agency__acronym", "cooperation_outcome_id", "is_national",
-            "start_date", "end_date", "currency", "budget_required", "budget_available", "budget_spent",
-            "status", "last_progress_at", "updated_at", "gender_marker", "human_rights_marker",
-        )
-    )  # fmt: skip
+        rows = _rows_of_activities.dicts([int(pk) for pk in activity_ids])
     ids = [row["id"] for row in rows]
     agencies, targets, frameworks, places, tags = _activity_lists(ids)
     latest: dict[int, dict] = {}
     if ids:
-        for update in (
-            ProgressUpdate.objects.filter(id_in("activity_id", ids))
-            .order_by("activity_id", "-reported_on", "-id")
-            .values("activity_id", "reported_on", "percent_complete", "status", "text")
-        ):
-            latest.setdefault(update.pop("activity_id"), update)
+        for activity_id, *update in _progress_of_activities.tuples(ids):
+            latest.setdefault(activity_id, dict(zip(_PROGRESS_FIELDS, update, strict=True)))
 
     if activity_ids is not None:
         position = {pk: index for index, pk in enumerate(activity_ids)}
@@ -419,6 +407,59 @@ def _activity_lists(ids: list[int]) -> tuple[dict[int, list], ...]:
     found: tuple[dict[int, list], ...] = tuple(defaultdict(list) for _ in range(5))
     if not ids:
         return found
+    for activity_id, index, label, value, _order, _text in _lists_of_activities.tuples(ids):
+        found[index][activity_id].append(label if value is None else value)
+    return found
+
+
+# --- the payload's statements, compiled once per connection (core.statements) --------------------------
+
+_ROW_FIELDS = (
+    "id", "workplan_id", "workplan__team_id", "workplan__year", "output_id", "title", "description",
+    "action_area__code", "lead_agency__acronym", "cooperation_outcome_id", "is_national",
+    "start_date", "end_date", "currency", "budget_required", "budget_available", "budget_spent",
+    "status", "last_progress_at", "updated_at", "gender_marker", "human_rights_marker",
+)  # fmt: skip
+_PROGRESS_FIELDS = ("reported_on", "percent_complete", "status", "text")
+
+
+def _array_parameter(connection) -> bool:
+    # id_in passes a list of ids as one array parameter on PostgreSQL only: elsewhere the SQL has one
+    # placeholder per id, so the statement is built each time.
+    return connection.vendor == "postgresql"
+
+
+@statement()
+def _rows_of_workplan(workplan_id):
+    return Activity.objects.filter(workplan_id=workplan_id).order_by("start_date", "id").values(*_ROW_FIELDS)
+
+
+@statement(stand_in=[STAND_IN], fixed_shape=_array_parameter)
+def _rows_of_workplans(workplan_ids):
+    return (
+        Activity.objects.filter(id_in("workplan_id", workplan_ids))
+        .order_by("workplan_id", "start_date", "id")
+        .values(*_ROW_FIELDS)
+    )
+
+
+@statement(stand_in=[STAND_IN], fixed_shape=_array_parameter)
+def _rows_of_activities(activity_ids):
+    return Activity.objects.filter(id_in("pk", activity_ids)).values(*_ROW_FIELDS)
+
+
+@statement(stand_in=[STAND_IN], fixed_shape=_array_parameter)
+def _progress_of_activities(ids):
+    """Each activity's progress updates, latest first (the first of each is its latest)."""
+    return (
+        ProgressUpdate.objects.filter(id_in("activity_id", ids))
+        .order_by("activity_id", "-reported_on", "-id")
+        .values_list("activity_id", *_PROGRESS_FIELDS)
+    )
+
+
+@statement(stand_in=[STAND_IN], fixed_shape=_array_parameter)
+def _lists_of_activities(ids):
     # Typed NULLs: PostgreSQL takes an untyped NULL in a UNION for text, which a bigint column then refuses.
     no_text, no_number = Cast(Value(None), CharField()), Cast(Value(None), BigIntegerField())
 
@@ -436,15 +477,14 @@ def _activity_lists(ids: list[int]) -> tuple[dict[int, list], ...]:
             .values_list("activity_id", "list_index", "label", "value", "sort_number", "sort_text")
         )
 
-    union = part("participating_agencies", 0, label="agency__acronym").union(
-        part("sdg_targets", 1, label="sdgtarget__code", order="sdgtarget__position"),
-        part("national_frameworks", 2, value="nationalframework_id", order="nationalframework_id"),
-        part("subdivisions", 3, label="subdivision__code"),
-        part("tags", 4, label="tag__code", order="tag__position"),
-        all=True,
+    return (
+        part("participating_agencies", 0, label="agency__acronym")
+        .union(
+            part("sdg_targets", 1, label="sdgtarget__code", order="sdgtarget__position"),
+            part("national_frameworks", 2, value="nationalframework_id", order="nationalframework_id"),
+            part("subdivisions", 3, label="subdivision__code"),
+            part("tags", 4, label="tag__code", order="tag__position"),
+            all=True,
+        )
+        .order_by("activity_id", "list_index", "sort_number", "sort_text")
     )
-    for activity_id, index, label, value, _order, _text in union.order_by(
-        "activity_id", "list_index", "sort_number", "sort_text"
-    ):
-        found[index][activity_id].append(label if value is None else value)
-    return found

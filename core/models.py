@@ -8,7 +8,7 @@ from simple_history import models as simple_history
 from simple_history.signals import post_create_historical_m2m_records, pre_create_historical_m2m_records
 from simple_history.utils import get_m2m_field_name
 
-from .statements import Statement
+from .statements import STAND_IN, Statement
 
 
 class TimeStamped(models.Model):
@@ -100,6 +100,7 @@ def _through_rows(through, owner: str, columns: list[str]) -> Statement:
     if found is None:
         found = _through_statements[key] = Statement(
             lambda pk: through.objects.filter(**{owner: pk}).order_by("pk").values_list(*columns),
+            STAND_IN,
             name=f"history-m2m:{through._meta.label}",
         )
     return found

@@ -4,8 +4,8 @@ Building SQL from a queryset (resolving lookups and joins, compiling every
 column) costs far more CPU than running the statement: an activity's payload
 (workplans.selectors.activity_payloads, three statements) spent 3.5 ms of CPU
 compiling and 0.2 ms executing. A statement written here is compiled by the
-ORM the first time a connection runs it, with a stand-in value for its
-parameter; later calls put the real value in the stand-in's places and execute
+ORM the first time a connection runs it, with stand-in values for its
+parameters; later calls put the real values in the stand-ins' places and execute
 the same SQL. The rows go through the converters the queryset would apply, so
 they are what the queryset gives (`dicts` as `.values()`, `tuples` as
 `.values_list()`).
@@ -28,21 +28,22 @@ STAND_IN = -7_315_903_246_210_577
 
 
 class Statement:
-    """`build(value) -> QuerySet` (values() or values_list()), compiled once per connection.
+    """`build(*values) -> QuerySet` (values() or values_list()), compiled once per connection.
 
-    `stand_in` is the value `build` is given while compiling (`STAND_IN`, or `[STAND_IN]` for a list
-    of ids); `fixed_shape(connection)` says whether the SQL is the same for every value there."""
+    `stand_ins`: what `build` is given while compiling, one per value (default `STAND_IN`, one id;
+    `[STAND_IN]` for a list of ids; for other values, values their fields accept, distinct from each
+    other and from the statement's constant parameters); each must reach the SQL as a parameter unchanged.
+    `fixed_shape(connection)` says whether the SQL is the same for every value there."""
 
     def __init__(
         self,
-        build: Callable[[object], QuerySet],
-        *,
-        stand_in: object = STAND_IN,
+        build: Callable[..., QuerySet],
+        *stand_ins: object,
         fixed_shape: Callable[[object], bool] = lambda connection: True,
         name: str = "",
     ):
         self.build = build
-        self.stand_in = stand_in
+        self.stand_ins = stand_ins or (STAND_IN,)
         self.fixed_shape = fixed_shape
         # Where the connection keeps it: the building function's name, or `name` for statements made in a loop.
         self.key = f"_statement:{name or f'{build.__module__}.{build.__qualname__}'}"
@@ -54,28 +55,30 @@ class Statement:
         return compiled
 
     def _compile(self, connection):
-        queryset = self.build(self.stand_in)
-        query = queryset.query
+        query = self.build(*self.stand_ins).query
         compiler = query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
         params = list(params)
-        slots = [index for index, param in enumerate(params) if param == self.stand_in]
-        if not slots:
-            raise RuntimeError(f"{self.key}: the value is not a parameter of the statement: {params!r}")
+        slots = []  # (position in the parameters, which value goes there)
+        for which, stand_in in enumerate(self.stand_ins):
+            found = [(index, which) for index, param in enumerate(params) if param == stand_in]
+            if not found:
+                raise RuntimeError(f"{self.key}: value {which} is not a parameter of the statement: {params!r}")
+            slots += found
         columns = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
         converters = compiler.get_converters(columns)
         names = [*query.extra_select, *query.values_select, *query.annotation_select]
         return sql, params, slots, compiler.col_count, converters, names
 
-    def _rows(self, value, model) -> tuple[list[tuple], list[str]] | None:
-        alias = router.db_for_read(model)
+    def _rows(self, values: tuple) -> tuple[list[tuple], list[str]] | None:
+        alias = router.db_for_read(self._model())
         connection = connections[alias]
         if not self.fixed_shape(connection):
             return None
         sql, params, slots, width, converters, names = self._compiled(connection)
         params = list(params)
-        for slot in slots:
-            params[slot] = value
+        for index, which in slots:
+            params[index] = values[which]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
@@ -83,39 +86,39 @@ class Statement:
             return [row[:width] for row in rows], names
         converted = []
         for row in rows:
-            values = list(row[:width])
+            row_values = list(row[:width])
             for index, (functions, expression) in converters.items():
                 for function in functions:
-                    values[index] = function(values[index], expression, connection)
-            converted.append(tuple(values))
+                    row_values[index] = function(row_values[index], expression, connection)
+            converted.append(tuple(row_values))
         return converted, names
 
-    def tuples(self, value) -> list[tuple]:
+    def tuples(self, *values) -> list[tuple]:
         """The rows, as `.values_list()` gives them."""
-        found = self._rows(value, self._model())
+        found = self._rows(values)
         if found is None:
-            return [tuple(row) for row in self.build(value)]
+            return [tuple(row) for row in self.build(*values)]
         return found[0]
 
-    def dicts(self, value) -> list[dict]:
+    def dicts(self, *values) -> list[dict]:
         """The rows, as `.values()` gives them."""
-        found = self._rows(value, self._model())
+        found = self._rows(values)
         if found is None:
-            return list(self.build(value))
+            return list(self.build(*values))
         rows, names = found
         return [dict(zip(names, row, strict=True)) for row in rows]
 
     def _model(self):
         model = self.__dict__.get("model")
         if model is None:
-            model = self.__dict__["model"] = self.build(self.stand_in).model
+            model = self.__dict__["model"] = self.build(*self.stand_ins).model
         return model
 
 
-def statement(*, stand_in: object = STAND_IN, fixed_shape: Callable[[object], bool] = lambda connection: True):
-    """Decorator: the function building the queryset becomes a `Statement`."""
+def statement(*stand_ins: object, fixed_shape: Callable[[object], bool] = lambda connection: True):
+    """Decorator: the function building the queryset becomes a `Statement` (see its arguments)."""
 
     def decorate(build):
-        return Statement(build, stand_in=stand_in, fixed_shape=fixed_shape)
+        return Statement(build, *stand_ins, fixed_shape=fixed_shape)
 
     return decorate

@@ -147,3 +147,15 @@ def test_each_save_records_the_many_to_many_lists_as_they_are(activities, cambod
     assert set(team_record.subdivisions.values_list("subdivision_id", flat=True)) == set(
         cambodia.subdivisions.values_list("pk", flat=True)
     )
+
+
+def test_the_dashboard_shares_are_what_the_querysets_give(activities, monkeypatch):
+    plan, other, rich, bare, older = activities
+    for year, ids in ((2026, [plan.pk, other.pk]), (2025, [other.pk]), (2026, [])):
+        compiled = selectors._workplan_shares(year, ids)
+        with monkeypatch.context() as patch:
+            for name in ("_share_rows", "_share_participation"):
+                patch.setattr(getattr(selectors, name), "fixed_shape", lambda connection: False)
+            assert compiled == selectors._workplan_shares(year, ids)
+    share = dict(selectors._workplan_shares(2026, [plan.pk])[plan.pk]["participation"])
+    assert share == {("WFP", "KHM"): 2, ("FAO", "KHM"): 1, ("UNICEF", "KHM"): 1}

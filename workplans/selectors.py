@@ -228,17 +228,8 @@ def _workplan_shares(year: int, workplan_ids: list[int]) -> dict[int, dict]:
     if not workplan_ids:
         return {}
     top = top_region_names()
-    country = "workplan__team__country__iso_alpha3"
-    activities = Activity.objects.filter(id_in("workplan_id", workplan_ids), workplan__year=year)
-    rows = (
-        activities.values(
-            "workplan_id", "workplan__team__region_id", "workplan__team__country__region_id",
-            "action_area__code", "status", "currency", "lead_agency__acronym", country,
-        )
-        .annotate(n=Count("pk"), **MONEY)
-        .order_by()
-    )  # fmt: skip
-    for row in rows:
+    country = _COUNTRY
+    for row in _share_rows.dicts([int(pk) for pk in workplan_ids], year):
         share = shares[row["workplan_id"]]
         area, currency = row["action_area__code"], row["currency"]
         share["counts"][(area, row["status"])] = share["counts"].get((area, row["status"]), 0) + row["n"]
@@ -254,18 +245,9 @@ def _workplan_shares(year: int, workplan_ids: list[int]) -> dict[int, dict]:
         if row[country] is not None:
             key = (row["lead_agency__acronym"], row[country])
             share["participation"][key] = share["participation"].get(key, 0) + row["n"]
-    through = Activity.participating_agencies.through.objects.filter(
-        id_in("activity__workplan_id", workplan_ids), activity__workplan__year=year
-    )
-    for row in (
-        through.exclude(**{f"activity__{country}__isnull": True})
-        .values("activity__workplan_id", "agency__acronym", f"activity__{country}")
-        .annotate(n=Count("activity_id"))
-        .order_by()
-    ):
-        key = (row["agency__acronym"], row[f"activity__{country}"])
-        participation = shares[row["activity__workplan_id"]]["participation"]
-        participation[key] = participation.get(key, 0) + row["n"]
+    for workplan_id, agency, iso3, n in _share_participation.tuples([int(pk) for pk in workplan_ids], year):
+        participation = shares[workplan_id]["participation"]
+        participation[(agency, iso3)] = participation.get((agency, iso3), 0) + n
     # Pairs rather than dicts keyed by tuples: smaller in the cache, and added up in one pass.
     return {pk: {name: list(values.items()) for name, values in share.items()} for pk, share in shares.items()}
 
@@ -303,6 +285,12 @@ def id_in(field: str, ids: list[int]):
     if connection.vendor != "postgresql":
         return Q(**{f"{field}__in": ids})
     return _AnyOf(F(field), [int(pk) for pk in ids])
+
+
+def _array_parameter(connection) -> bool:
+    # id_in passes a list of ids as one array parameter on PostgreSQL only: elsewhere the SQL has one
+    # placeholder per id, so the statement is built each time.
+    return connection.vendor == "postgresql"
 
 
 def activity_payloads_by_id(pairs: list[tuple[int, int]]) -> list[dict]:
@@ -412,6 +400,41 @@ def _activity_lists(ids: list[int]) -> tuple[dict[int, list], ...]:
     return found
 
 
+# --- the dashboard figures' statements (core.statements) ------------------------------------------------
+
+_COUNTRY = "workplan__team__country__iso_alpha3"
+# Stands for the year while compiling: a year the field accepts, and no other parameter of these statements.
+YEAR_STAND_IN = 9871
+
+
+@statement([STAND_IN], YEAR_STAND_IN, fixed_shape=_array_parameter)
+def _share_rows(workplan_ids, year):
+    """The workplans' activities grouped by everything a figure groups by (`_workplan_shares`)."""
+    return (
+        Activity.objects.filter(id_in("workplan_id", workplan_ids), workplan__year=year)
+        .values(
+            "workplan_id", "workplan__team__region_id", "workplan__team__country__region_id",
+            "action_area__code", "status", "currency", "lead_agency__acronym", _COUNTRY,
+        )
+        .annotate(n=Count("pk"), **MONEY)
+        .order_by()
+    )  # fmt: skip
+
+
+@statement([STAND_IN], YEAR_STAND_IN, fixed_shape=_array_parameter)
+def _share_participation(workplan_ids, year):
+    """(workplan, participating agency, country, activities) of the workplans' activities in a country."""
+    return (
+        Activity.participating_agencies.through.objects.filter(
+            id_in("activity__workplan_id", workplan_ids), activity__workplan__year=year
+        )
+        .exclude(**{f"activity__{_COUNTRY}__isnull": True})
+        .values_list("activity__workplan_id", "agency__acronym", f"activity__{_COUNTRY}")
+        .annotate(n=Count("activity_id"))
+        .order_by()
+    )
+
+
 # --- the payload's statements, compiled once per connection (core.statements) --------------------------
 
 _ROW_FIELDS = (
@@ -423,18 +446,12 @@ _ROW_FIELDS = (
 _PROGRESS_FIELDS = ("reported_on", "percent_complete", "status", "text")
 
 
-def _array_parameter(connection) -> bool:
-    # id_in passes a list of ids as one array parameter on PostgreSQL only: elsewhere the SQL has one
-    # placeholder per id, so the statement is built each time.
-    return connection.vendor == "postgresql"
-
-
 @statement()
 def _rows_of_workplan(workplan_id):
     return Activity.objects.filter(workplan_id=workplan_id).order_by("start_date", "id").values(*_ROW_FIELDS)
 
 
-@statement(stand_in=[STAND_IN], fixed_shape=_array_parameter)
+@statement([STAND_IN], fixed_shape=_array_parameter)
 def _rows_of_workplans(workplan_ids):
     return (
         Activity.objects.filter(id_in("workplan_id", workplan_ids))
@@ -443,12 +460,12 @@ def _rows_of_workplans(workplan_ids):
     )
 
 
-@statement(stand_in=[STAND_IN], fixed_shape=_array_parameter)
+@statement([STAND_IN], fixed_shape=_array_parameter)
 def _rows_of_activities(activity_ids):
     return Activity.objects.filter(id_in("pk", activity_ids)).values(*_ROW_FIELDS)
 
 
-@statement(stand_in=[STAND_IN], fixed_shape=_array_parameter)
+@statement([STAND_IN], fixed_shape=_array_parameter)
 def _progress_of_activities(ids):
     """Each activity's progress updates, latest first (the first of each is its latest)."""
     return (
@@ -458,7 +475,7 @@ def _progress_of_activities(ids):
     )
 
 
-@statement(stand_in=[STAND_IN], fixed_shape=_array_parameter)
+@statement([STAND_IN], fixed_shape=_array_parameter)
 def _lists_of_activities(ids):
     # Typed NULLs: PostgreSQL takes an untyped NULL in a UNION for text, which a bigint column then refuses.
     no_text, no_number = Cast(Value(None), CharField()), Cast(Value(None), BigIntegerField())

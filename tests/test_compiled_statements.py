@@ -10,6 +10,7 @@ from django.db import connection, connections
 from agencies.models import Agency
 from core.statements import STAND_IN, Statement, statement
 from countries.models import Subdivision
+from teams.models import Team
 from workplans import selectors
 from workplans.models import ProgressUpdate, SdgTarget, Tag
 
@@ -159,3 +160,51 @@ def test_the_dashboard_shares_are_what_the_querysets_give(activities, monkeypatc
             assert compiled == selectors._workplan_shares(year, ids)
     share = dict(selectors._workplan_shares(2026, [plan.pk])[plan.pk]["participation"])
     assert share == {("WFP", "KHM"): 2, ("FAO", "KHM"): 1, ("UNICEF", "KHM"): 1}
+
+
+def test_rosters_are_what_the_querysets_give(cambodia, chad, monkeypatch):
+    """teams.api.roster's four statements: terms, members with focal points, platforms, name lists."""
+    from teams.api import roster
+    from teams.models import ConvenerTerm, FocalPoint, HumanitarianCluster, Platform, TeamMember, TeamPlatform
+    from workplans.models import ActionArea, NationalFramework
+
+    from .factories import make_person, make_user
+
+    unicef, wfp = Agency.objects.get(acronym="UNICEF"), Agency.objects.get(acronym="WFP")
+    focal = make_user("focal_point", cambodia)
+    for team in (cambodia, chad):
+        member = TeamMember.objects.get_or_create(
+            team=team, agency=unicef, defaults={"start_date": dt.date(2024, 1, 1)}
+        )[0]
+        TeamMember.objects.get_or_create(team=team, agency=wfp, defaults={"start_date": dt.date(2024, 1, 1)})
+        for primary in (True, False):
+            FocalPoint.objects.create(
+                member=member, person=make_person(email=f"fp-{team.pk}-{primary}@example.org"), is_primary=primary
+            )
+        ConvenerTerm.objects.create(  # an earlier term, in the history
+            team=team, role="convener", agency=wfp, person=make_person(),
+            start_date=dt.date(2020, 1, 1), end_date=dt.date(2020, 12, 31),
+        )  # fmt: skip
+    cambodia.clusters.set([HumanitarianCluster.objects.create(name="Nutrition cluster")])
+    cambodia.action_areas.set(ActionArea.objects.all()[:2])
+    cambodia.national_frameworks.set(
+        [NationalFramework.objects.create(country=cambodia.country, name="Fast Track Road Map")]
+    )
+    TeamPlatform.objects.create(
+        team=cambodia,
+        platform=Platform.objects.create(name="CARD", country=cambodia.country),
+        since=dt.date(2015, 1, 1),
+    )
+    rows = list(roster.team_rows(Team.objects.filter(pk__in=[cambodia.pk, chad.pk]).order_by("name")))
+    for user in (focal, make_user("secretariat"), make_user("viewer")):
+        compiled = [item.data for item in roster.rosters(rows, user)]
+        with monkeypatch.context() as patch:
+            for name in ("_terms_of", "_members_of", "_platforms_of", "_name_lists"):
+                patch.setattr(getattr(roster, name), "fixed_shape", lambda connection: False)
+            assert compiled == [item.data for item in roster.rosters(rows, user)]
+    khm = next(data for data in compiled if data["id"] == cambodia.pk)
+    assert khm["clusters"] == ["Nutrition cluster"] and len(khm["action_areas"]) == 2
+    assert khm["national_frameworks"] == ["Fast Track Road Map"] and "CARD" in [p["name"] for p in khm["platforms"]]
+    by_agency = {m["agency"]: len(m["focal_points"]) for m in khm["members"]}
+    assert by_agency["UNICEF"] >= 2 and by_agency["WFP"] == 0
+    assert "WFP" in [term["agency"] for term in khm["convener_history"]]

@@ -13,14 +13,12 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import (
     BigIntegerField,
     CharField,
     Count,
     F,
     IntegerField,
-    Lookup,
     OuterRef,
     Q,
     Subquery,
@@ -32,7 +30,7 @@ from django.utils import timezone
 
 from core import versions
 from core.api.serializers import iso_date, iso_datetimes, money
-from core.statements import STAND_IN, statement
+from core.statements import STAND_IN, array_parameter, id_in, statement
 from countries.selectors import top_region_names
 from teams.models import Team
 
@@ -267,32 +265,6 @@ def _covered_countries() -> dict[str, str]:
     )
 
 
-class _AnyOf(Lookup):
-    """`lhs = ANY(%s)` with the ids as one array parameter (PostgreSQL)."""
-
-    lookup_name = "any_of"
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s)", (*params, self.rhs)
-
-
-def id_in(field: str, ids: list[int]):
-    """A filter: `field` is one of `ids`. On PostgreSQL `field = ANY(array)`, one parameter, which
-    Django prepares once instead of once per id (for a page of 500 activities, read seven times,
-    that was about a third of the page's CPU)."""
-    if connection.vendor != "postgresql":
-        return Q(**{f"{field}__in": ids})
-    return _AnyOf(F(field), [int(pk) for pk in ids])
-
-
-def _array_parameter(connection) -> bool:
-    # id_in passes a list of ids as one array parameter on PostgreSQL only: elsewhere the SQL has one
-    # placeholder per id, so the statement is built each time.
-    return connection.vendor == "postgresql"
-
-
 def activity_payloads_by_id(pairs: list[tuple[int, int]]) -> list[dict]:
     """The payloads (`activity_payloads`) of the activities `pairs` ((activity id, workplan id), in
     this order), each workplan's kept in the cache under that workplan's version
@@ -407,7 +379,7 @@ _COUNTRY = "workplan__team__country__iso_alpha3"
 YEAR_STAND_IN = 9871
 
 
-@statement([STAND_IN], YEAR_STAND_IN, fixed_shape=_array_parameter)
+@statement([STAND_IN], YEAR_STAND_IN, fixed_shape=array_parameter)
 def _share_rows(workplan_ids, year):
     """The workplans' activities grouped by everything a figure groups by (`_workplan_shares`)."""
     return (
@@ -421,7 +393,7 @@ def _share_rows(workplan_ids, year):
     )  # fmt: skip
 
 
-@statement([STAND_IN], YEAR_STAND_IN, fixed_shape=_array_parameter)
+@statement([STAND_IN], YEAR_STAND_IN, fixed_shape=array_parameter)
 def _share_participation(workplan_ids, year):
     """(workplan, participating agency, country, activities) of the workplans' activities in a country."""
     return (
@@ -451,7 +423,7 @@ def _rows_of_workplan(workplan_id):
     return Activity.objects.filter(workplan_id=workplan_id).order_by("start_date", "id").values(*_ROW_FIELDS)
 
 
-@statement([STAND_IN], fixed_shape=_array_parameter)
+@statement([STAND_IN], fixed_shape=array_parameter)
 def _rows_of_workplans(workplan_ids):
     return (
         Activity.objects.filter(id_in("workplan_id", workplan_ids))
@@ -460,12 +432,12 @@ def _rows_of_workplans(workplan_ids):
     )
 
 
-@statement([STAND_IN], fixed_shape=_array_parameter)
+@statement([STAND_IN], fixed_shape=array_parameter)
 def _rows_of_activities(activity_ids):
     return Activity.objects.filter(id_in("pk", activity_ids)).values(*_ROW_FIELDS)
 
 
-@statement([STAND_IN], fixed_shape=_array_parameter)
+@statement([STAND_IN], fixed_shape=array_parameter)
 def _progress_of_activities(ids):
     """Each activity's progress updates, latest first (the first of each is its latest)."""
     return (
@@ -475,7 +447,7 @@ def _progress_of_activities(ids):
     )
 
 
-@statement([STAND_IN], fixed_shape=_array_parameter)
+@statement([STAND_IN], fixed_shape=array_parameter)
 def _lists_of_activities(ids):
     # Typed NULLs: PostgreSQL takes an untyped NULL in a UNION for text, which a bigint column then refuses.
     no_text, no_number = Cast(Value(None), CharField()), Cast(Value(None), BigIntegerField())

@@ -5,8 +5,9 @@ of teams from plain rows: the teams' own row with their country, regions and
 SUN membership joined in (one query, which the caller may have paged), then
 one query each for the convener terms, the members with their focal points,
 the platforms, and the three name lists (clusters, action areas, national
-frameworks, in one UNION ALL): at most five queries whatever the number of
-teams, and no model instances (building them cost three quarters of a roster
+frameworks, in one UNION ALL), each compiled by the ORM once per connection
+(core.statements): at most five queries whatever the number of teams, and no
+model instances (building them cost three quarters of a roster
 request). `RosterSerializer` declares the same shape for the OpenAPI schema;
 `roster_csv_rows` flattens the rosters into CSV rows. Neither derives a value
 of its own, so the JSON, the CSV and the contact hiding cannot drift apart.
@@ -22,6 +23,7 @@ from django.utils import timezone
 from accounts.rules import is_secretariat
 from agencies.identifiers import iati_identifier
 from core.api.serializers import iso_date, iso_datetime
+from core.statements import STAND_IN, array_parameter, id_in, statement
 from teams.models import ConvenerTerm, Team, TeamMember, TeamPlatform, team_roles
 
 
@@ -75,26 +77,10 @@ def rosters(rows: Iterable[dict], user, *, lists: bool = True) -> list[Roster]:
     platforms: dict[int, list[dict]] = defaultdict(list)
     names: dict[tuple[int, str], list[str]] = defaultdict(list)
     if ids:
-        for term in (
-            ConvenerTerm.objects.filter(team_id__in=ids)
-            .order_by("-start_date", "-id")
-            .values(
-                "team_id", "role", "agency__acronym", "by_resident_coordinator", "person_id", "person__honorific",
-                "person__name", "person__email", "person__phone", "start_date", "end_date",
-            )
-        ):  # fmt: skip
+        for term in _terms_of.dicts(ids):
             terms[term["team_id"]].append(term)
         by_member: dict[int, dict] = {}
-        for row in (
-            TeamMember.objects.filter(team_id__in=ids)
-            .order_by("team_id", "agency__acronym", "id", "-focal_points__is_primary", "focal_points__person__name")
-            .values(
-                "id", "team_id", "agency__acronym", "agency__name", "start_date", "end_date", "focal_points__id",
-                "focal_points__person__name", "focal_points__person__title", "focal_points__person__email",
-                "focal_points__person__phone", "focal_points__is_primary", "focal_points__start_date",
-                "focal_points__end_date",
-            )
-        ):  # fmt: skip
+        for row in _members_of.dicts(ids):
             member = by_member.get(row["id"])
             if member is None:
                 member = by_member[row["id"]] = {"row": row, "focal_points": []}
@@ -102,16 +88,9 @@ def rosters(rows: Iterable[dict], user, *, lists: bool = True) -> list[Roster]:
             if row["focal_points__id"] is not None:
                 member["focal_points"].append(row)
         if lists:
-            for link in (
-                TeamPlatform.objects.filter(team_id__in=ids)
-                .order_by("id")
-                .values(
-                    "team_id", "platform__name", "platform__government_led", "platform__is_sun_platform",
-                    "platform__functioning", "platform__chairing_ministry", "platform__meeting_frequency", "since",
-                )
-            ):  # fmt: skip
+            for link in _platforms_of.dicts(ids):
                 platforms[link["team_id"]].append(link)
-            for team_id, name, value in _name_lists(ids):
+            for team_id, name, value, _sort1, _sort2 in _name_lists.tuples(ids):
                 names[(team_id, name)].append(value)
 
     result = []
@@ -185,32 +164,70 @@ def rosters(rows: Iterable[dict], user, *, lists: bool = True) -> list[Roster]:
     return result
 
 
-def _name_lists(ids: list[int]):
-    """(team id, list, name) of the teams' clusters, action areas (codes) and national frameworks, each list
-    in its model's order (cluster name; area name; framework country and name): one UNION ALL query."""
+# --- the statements, compiled once per connection (core.statements) ----------------------------------
+
+
+@statement([STAND_IN], fixed_shape=array_parameter)
+def _terms_of(ids):
+    return (
+        ConvenerTerm.objects.filter(id_in("team_id", ids))
+        .order_by("-start_date", "-id")
+        .values(
+            "team_id", "role", "agency__acronym", "by_resident_coordinator", "person_id", "person__honorific",
+            "person__name", "person__email", "person__phone", "start_date", "end_date",
+        )
+    )  # fmt: skip
+
+
+@statement([STAND_IN], fixed_shape=array_parameter)
+def _members_of(ids):
+    return (
+        TeamMember.objects.filter(id_in("team_id", ids))
+        .order_by("team_id", "agency__acronym", "id", "-focal_points__is_primary", "focal_points__person__name")
+        .values(
+            "id", "team_id", "agency__acronym", "agency__name", "start_date", "end_date", "focal_points__id",
+            "focal_points__person__name", "focal_points__person__title", "focal_points__person__email",
+            "focal_points__person__phone", "focal_points__is_primary", "focal_points__start_date",
+            "focal_points__end_date",
+        )
+    )  # fmt: skip
+
+
+@statement([STAND_IN], fixed_shape=array_parameter)
+def _platforms_of(ids):
+    return (
+        TeamPlatform.objects.filter(id_in("team_id", ids))
+        .order_by("id")
+        .values(
+            "team_id", "platform__name", "platform__government_led", "platform__is_sun_platform",
+            "platform__functioning", "platform__chairing_ministry", "platform__meeting_frequency", "since",
+        )
+    )  # fmt: skip
+
+
+@statement([STAND_IN], fixed_shape=array_parameter)
+def _name_lists(ids):
+    """(team id, list, name, sort keys) of the teams' clusters, action areas (codes) and national frameworks,
+    each list in its model's order (cluster name; area name; framework country and name): one UNION ALL."""
     text = CharField()
 
     def part(field, list_name, item, sort1, sort2):
         through = Team._meta.get_field(field).remote_field.through
         return (
-            through.objects.filter(team_id__in=ids)
+            through.objects.filter(id_in("team_id", ids))
             .annotate(list_name=Value(list_name, output_field=text), item=F(item), sort1=F(sort1), sort2=sort2)
             .values_list("team_id", "list_name", "item", "sort1", "sort2")
         )
 
     empty = Value("", output_field=text)
-    union = part("clusters", "clusters", "humanitariancluster__name", "humanitariancluster__name", empty).union(
+    return part("clusters", "clusters", "humanitariancluster__name", "humanitariancluster__name", empty).union(
         part("action_areas", "action_areas", "actionarea__code", "actionarea__name", empty),
         part(
             "national_frameworks", "national_frameworks", "nationalframework__name",
             "nationalframework__country__name", F("nationalframework__name"),
         ),
         all=True,
-    )  # fmt: skip
-    return (
-        (team_id, name, item)
-        for team_id, name, item, _sort1, _sort2 in union.order_by("team_id", "list_name", "sort1", "sort2")
-    )
+    ).order_by("team_id", "list_name", "sort1", "sort2")  # fmt: skip
 
 
 def _running(terms: list[dict], role: str, today) -> dict | None:

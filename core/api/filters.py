@@ -97,9 +97,21 @@ class DetailFiltersMixin:
     """For viewsets: a route of one record (`/activities/12/`) asked without query parameters skips
     the filter backends. They would filter nothing there, but building the filter set and its form
     cost about 4 ms of CPU on every read and write of one record. With parameters they run, so an
-    unknown one still answers 400."""
+    unknown one still answers 400.
+
+    A list whose filter set narrows nothing when no filter is given (no default scope, unlike the
+    portal's country list) may set `plain_list_skips_filters`: asked with paging parameters only
+    (`?page_size=500`), it skips them too."""
+
+    plain_list_skips_filters = False
 
     def filter_queryset(self, queryset):
-        if getattr(self, "detail", False) and not set(self.request.query_params) - COMMON_PARAMETERS:
+        given = set(self.request.query_params) - COMMON_PARAMETERS
+        if getattr(self, "detail", False) and not given:
             return queryset
+        if self.plain_list_skips_filters and getattr(self, "action", None) == "list":
+            paginator = self.paginator
+            paging = {paginator.page_query_param, paginator.page_size_query_param} if paginator else set()
+            if not given - paging:
+                return queryset
         return super().filter_queryset(queryset)

@@ -52,6 +52,8 @@ class TeamViewSet(ReadOnlyViewSet):
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, RosterCSVRenderer]
     # Answers are kept in the versioned cache, apart for each set of teams whose contacts the caller sees.
     cache_scopes = (versions.TEAMS,)
+    # TeamFilterSet narrows nothing unless a filter is given: `?page_size=50` skips building it.
+    plain_list_skips_filters = True
 
     def cache_variant(self, request) -> str:
         return contacts_key(request.user)

@@ -561,6 +561,30 @@ def test_unknown_parameters_elsewhere_answer_400_and_known_ones_work(api, focal)
     assert api(focal).get("/api/v1/dashboard/summary/?year=").status_code == 200  # empty = not given
 
 
+def test_paged_lists_without_filters_skip_the_filter_set_and_lose_nothing(api, focal, cambodia, chad, activity):
+    """`?page_size=` alone skips building the filter set (plain_list_skips_filters): the answer is the
+    same list, a page size out of range or an unknown parameter beside it is still refused, and a filter
+    beside it still filters."""
+    make_activity(make_workplan(chad, 2026), title="Chad's activity")
+    client = api(focal)
+    everything = client.get("/api/v1/activities/?page_size=500").json()
+    assert sorted(row["title"] for row in everything["results"]) == [
+        "Cash-based transfers for nutrition",
+        "Chad's activity",
+    ]
+    assert everything["results"] == client.get("/api/v1/activities/?ordering=").json()["results"]
+    assert client.get("/api/v1/activities/?page_size=500&page=2").status_code == 404
+    assert client.get("/api/v1/activities/?page_size=0").status_code == 400
+    assert "colour" in client.get("/api/v1/activities/?page_size=5&colour=red").json()
+    only = client.get("/api/v1/activities/?page_size=5&country=KHM").json()["results"]
+    assert [row["title"] for row in only] == ["Cash-based transfers for nutrition"]
+    teams = client.get("/api/v1/teams/?page_size=50").json()
+    assert {row["country"] for row in teams["results"]} >= {"KHM", "TCD"}
+    assert [row["country"] for row in client.get("/api/v1/teams/?page_size=50&country=TCD").json()["results"]] == [
+        "TCD"
+    ]
+
+
 def test_search_is_documented_on_the_lists_that_search_and_only_there(api, focal):
     """The schema promised search= on every list; a list that does not search (contributions) answered
     it 400 as an unknown parameter."""

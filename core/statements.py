@@ -24,8 +24,9 @@ from django.db import connection as default_connection
 from django.db import connections, router
 from django.db.models import F, Lookup, Q, QuerySet
 
-# Stands for the parameter while the ORM compiles; no row has this id.
-STAND_IN = -7_315_903_246_210_577
+# Stands for the parameter while the ORM compiles; no row has this id. Within the range of a 32-bit key:
+# Django refuses to compile a lookup with an integer its field cannot hold (EmptyResultSet).
+STAND_IN = -2_013_265_917
 
 
 class Statement:

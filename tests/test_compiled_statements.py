@@ -208,3 +208,14 @@ def test_rosters_are_what_the_querysets_give(cambodia, chad, monkeypatch):
     by_agency = {m["agency"]: len(m["focal_points"]) for m in khm["members"]}
     assert by_agency["UNICEF"] >= 2 and by_agency["WFP"] == 0
     assert "WFP" in [term["agency"] for term in khm["convener_history"]]
+
+
+def test_a_statement_on_a_32_bit_key(db):
+    """The stand-in fits any integer key: Django refuses to compile a lookup with a value its field
+    cannot hold (auth's Group keeps a 32-bit AutoField)."""
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.create(name="Readers")
+    names = Statement(lambda pk: Group.objects.filter(pk=pk).values_list("name", flat=False), name="test-group")
+    assert names.tuples(group.pk) == [("Readers",)]
+    assert names.tuples(group.pk + 1) == []

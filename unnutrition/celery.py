@@ -41,11 +41,8 @@ class HandOverWaitingJobs(bootsteps.StartStopStep):
         from reports.tasks import on_broker_connected as hand_over_reports
 
         # `again` only on connecting: what was handed over then need not be sent a second time.
-        left = tuple(
-            part
-            for part in parts
-            if not (hand_over_reports(again=again) if part == "reports" else send_waiting_emails())
-        )
+        jobs = {"reports": lambda: hand_over_reports(again=again), "emails": send_waiting_emails}
+        left = tuple(part for part in parts if not jobs[part]())
         self._retry = None
         if left and tries_left > 0 and consumer.timer is not None:
             self._retry = consumer.timer.call_after(self.RETRY_EVERY, self._hand_over, (consumer, left, tries_left - 1))

@@ -226,7 +226,6 @@ def _workplan_shares(year: int, workplan_ids: list[int]) -> dict[int, dict]:
     if not workplan_ids:
         return {}
     top = top_region_names()
-    country = _COUNTRY
     for row in _share_rows.dicts([int(pk) for pk in workplan_ids], year):
         share = shares[row["workplan_id"]]
         area, currency = row["action_area__code"], row["currency"]
@@ -240,8 +239,8 @@ def _workplan_shares(year: int, workplan_ids: list[int]) -> dict[int, dict]:
             total = totals.setdefault(key, [Decimal("0")] * len(MONEY))
             for index, amount in enumerate(amounts):
                 total[index] += amount
-        if row[country] is not None:
-            key = (row["lead_agency__acronym"], row[country])
+        if row[_COUNTRY] is not None:
+            key = (row["lead_agency__acronym"], row[_COUNTRY])
             share["participation"][key] = share["participation"].get(key, 0) + row["n"]
     for workplan_id, agency, iso3, n in _share_participation.tuples([int(pk) for pk in workplan_ids], year):
         participation = shares[workplan_id]["participation"]
